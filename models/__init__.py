@@ -1,0 +1,29 @@
+"""The wire contract of optserve: pure pydantic models, no solver imports."""
+
+from models.errors import ErrorBody, ErrorDetail, ErrorInfo
+from models.facility import Assignment, Customer, Facility, FacilityLocationProblem, FacilitySolution
+from models.issues import Issue
+from models.knapsack import KnapsackItem, KnapsackProblem, KnapsackSolution
+from models.options import SolveOptions
+from models.problem import MAXIMISED, PROBLEM_MODELS, SOLUTION_MODELS, Problem, ProblemKind, Solution
+from models.request import SolveRequest, semantic_issues
+from models.result import Result, SolverInfo, Status, Termination, Timings
+from models.scheduling import (
+    Job,
+    MachineOption,
+    Operation,
+    ScheduledOperation,
+    ScheduleSolution,
+    SchedulingObjective,
+    SchedulingProblem,
+)
+from models.tsp import Metric, TspProblem, TspSolution
+
+__all__ = [
+    "MAXIMISED", "PROBLEM_MODELS", "SOLUTION_MODELS", "Assignment", "Customer", "ErrorBody",
+    "ErrorDetail", "ErrorInfo", "Facility", "FacilityLocationProblem", "FacilitySolution", "Issue",
+    "Job", "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "Metric",
+    "Operation", "Problem", "ProblemKind", "Result", "ScheduleSolution", "ScheduledOperation",
+    "SchedulingObjective", "SchedulingProblem", "Solution", "SolveOptions", "SolveRequest",
+    "SolverInfo", "Status", "Termination", "Timings", "TspProblem", "TspSolution", "semantic_issues",
+]

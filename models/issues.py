@@ -1,0 +1,45 @@
+"""Semantic problems found after the schema accepted a request, each with its JSON path.
+
+Pydantic checks shapes; this module's `Issue` records what only the whole problem can tell
+(duplicate ids, dangling references, ragged matrices) so that every problem is reported at once.
+"""
+
+from dataclasses import dataclass, field
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One semantic error: where it is (a JSON path) and why it is wrong."""
+
+    loc: Loc
+    msg: str
+
+
+@dataclass
+class IssueList:
+    """Collects issues under a path prefix so family checks need not know where they sit."""
+
+    prefix: Loc = ()
+    items: list[Issue] = field(default_factory=list)
+
+    def add(self, loc: Loc, msg: str) -> None:
+        self.items.append(Issue(self.prefix + loc, msg))
+
+    def under(self, *prefix: str | int) -> "IssueList":
+        """A view that writes into the same list with a longer prefix."""
+        child = IssueList(self.prefix + prefix, self.items)
+        return child
+
+
+def duplicate_positions(values: list[object]) -> list[int]:
+    """Positions whose value already appeared earlier in the list."""
+    seen: set[object] = set()
+    dups: list[int] = []
+    for pos, value in enumerate(values):
+        key = (type(value).__name__, value)
+        if key in seen:
+            dups.append(pos)
+        seen.add(key)
+    return dups

@@ -1,0 +1,99 @@
+"""Knapsack family: 0/1 single- or multi-dimensional (weights and capacity become lists)."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from models._base import ContractModel, Id
+from models.issues import IssueList, duplicate_positions
+
+
+
+class KnapsackItem(ContractModel):
+    """An item that is either taken whole or left out."""
+
+    id: Id = Field(description="Unique item identifier (string or integer).")
+    weight: float | list[float] = Field(
+        description="Weight (>= 0); a list of weights, one per dimension, for multi-dimensional "
+        "knapsacks.",
+    )
+    value: float = Field(ge=0, allow_inf_nan=False, description="Value gained when selected (>= 0).")
+
+
+class KnapsackProblem(ContractModel):
+    """Select items maximising total value without exceeding the capacity in any dimension."""
+
+    kind: Literal["knapsack"] = Field(description="Problem family discriminator.")
+    items: list[KnapsackItem] = Field(min_length=1, description="Candidate items.")
+    capacity: float | list[float] = Field(
+        description="Capacity (>= 0); a list, one per dimension, when weights are lists.",
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "kind": "knapsack",
+                    "capacity": 10,
+                    "items": [
+                        {"id": "A", "weight": 5, "value": 10},
+                        {"id": "B", "weight": 4, "value": 40},
+                        {"id": "C", "weight": 6, "value": 30},
+                        {"id": "D", "weight": 3, "value": 50},
+                    ],
+                }
+            ]
+        }
+    }
+
+    @property
+    def dimensions(self) -> int:
+        return len(self.capacity) if isinstance(self.capacity, list) else 1
+
+    def weight_rows(self) -> list[list[float]]:
+        """Weights as one row per dimension, whatever form the request used."""
+        rows: list[list[float]] = [[] for _ in range(self.dimensions)]
+        for item in self.items:
+            weights = item.weight if isinstance(item.weight, list) else [item.weight]
+            for dim, w in enumerate(weights[: self.dimensions]):
+                rows[dim].append(w)
+        return rows
+
+    def capacities(self) -> list[float]:
+        return list(self.capacity) if isinstance(self.capacity, list) else [self.capacity]
+
+    def check(self, issues: IssueList) -> None:
+        """Semantic checks: unique ids, consistent dimensions, finite non-negative numbers."""
+        for pos in duplicate_positions([i.id for i in self.items]):
+            issues.add(("items", pos, "id"), f"duplicate item id {self.items[pos].id!r}")
+        caps = self.capacities()
+        if not caps:
+            issues.add(("capacity",), "capacity list must not be empty")
+        for dim, cap in enumerate(caps):
+            loc = ("capacity", dim) if isinstance(self.capacity, list) else ("capacity",)
+            _check_quantity(issues, loc, cap, "capacity")
+        for pos, item in enumerate(self.items):
+            weights = item.weight if isinstance(item.weight, list) else [item.weight]
+            if isinstance(item.weight, list) != isinstance(self.capacity, list) or len(weights) != len(caps):
+                issues.add(
+                    ("items", pos, "weight"),
+                    f"weight has {len(weights)} dimension(s) but capacity has {len(caps)}; "
+                    "use a number for both or lists of equal length",
+                )
+                continue
+            for dim, w in enumerate(weights):
+                loc = ("items", pos, "weight", dim) if isinstance(item.weight, list) else ("items", pos, "weight")
+                _check_quantity(issues, loc, w, "weight")
+
+
+def _check_quantity(issues: IssueList, loc: tuple[str | int, ...], value: float, what: str) -> None:
+    if value != value or value in (float("inf"), float("-inf")):
+        issues.add(loc, f"{what} must be a finite number")
+    elif value < 0:
+        issues.add(loc, f"{what} must be >= 0, got {value}")
+
+
+class KnapsackSolution(ContractModel):
+    """Which items are taken."""
+
+    selected: list[Id] = Field(description="Ids of the selected items.")

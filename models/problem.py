@@ -1,0 +1,49 @@
+"""The problem union, discriminated by `kind`, and the solution formats that go with it."""
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import Field
+
+from models.facility import FacilityLocationProblem, FacilitySolution
+from models.knapsack import KnapsackProblem, KnapsackSolution
+from models.scheduling import ScheduleSolution, SchedulingProblem
+from models.tsp import TspProblem, TspSolution
+
+Problem = Annotated[
+    KnapsackProblem | TspProblem | FacilityLocationProblem | SchedulingProblem,
+    Field(discriminator="kind", description="The problem, one of the families, chosen by `kind`."),
+]
+
+Solution = KnapsackSolution | TspSolution | FacilitySolution | ScheduleSolution
+
+
+class ProblemKind(str, Enum):
+    """Problem families the service knows."""
+
+    knapsack = "knapsack"
+    tsp = "tsp"
+    facility_location = "facility_location"
+    scheduling = "scheduling"
+
+
+PROBLEM_MODELS: dict[ProblemKind, type[KnapsackProblem | TspProblem | FacilityLocationProblem | SchedulingProblem]] = {
+    ProblemKind.knapsack: KnapsackProblem,
+    ProblemKind.tsp: TspProblem,
+    ProblemKind.facility_location: FacilityLocationProblem,
+    ProblemKind.scheduling: SchedulingProblem,
+}
+
+SOLUTION_MODELS: dict[ProblemKind, type[Solution]] = {
+    ProblemKind.knapsack: KnapsackSolution,
+    ProblemKind.tsp: TspSolution,
+    ProblemKind.facility_location: FacilitySolution,
+    ProblemKind.scheduling: ScheduleSolution,
+}
+
+MAXIMISED: frozenset[ProblemKind] = frozenset({ProblemKind.knapsack})
+"""Families whose objective is maximised; every other family minimises."""
+
+
+def problem_kind(problem: KnapsackProblem | TspProblem | FacilityLocationProblem | SchedulingProblem) -> ProblemKind:
+    return ProblemKind(problem.kind)

@@ -1,0 +1,71 @@
+"""What every solve returns: what we got (status) apart from why it stopped (termination)."""
+
+from enum import Enum
+
+from pydantic import Field
+
+from models._base import ContractModel
+from models.problem import Solution
+
+
+class Status(str, Enum):
+    """What the answer is worth."""
+
+    optimal = "optimal"
+    feasible = "feasible"
+    infeasible = "infeasible"
+    unbounded = "unbounded"
+    no_solution = "no_solution"
+    error = "error"
+
+
+class Termination(str, Enum):
+    """Why the solver stopped."""
+
+    completed = "completed"
+    time_limit = "time_limit"
+    gap_limit = "gap_limit"
+    iteration_limit = "iteration_limit"
+    cancelled = "cancelled"
+    error = "error"
+
+
+class Timings(ContractModel):
+    """Wall-clock seconds spent in each phase."""
+
+    total: float = Field(description="From receipt to answer.")
+    queue: float = Field(default=0.0, description="Waiting for a worker.")
+    build: float = Field(default=0.0, description="Building the model.")
+    solve: float = Field(default=0.0, description="Inside the solver.")
+    verify: float = Field(default=0.0, description="Independent re-check of the solution.")
+
+
+class SolverInfo(ContractModel):
+    """Which backend answered, and its library version."""
+
+    name: str = Field(description="Backend name as listed by GET /solvers.")
+    version: str | None = Field(default=None, description="Version of the underlying library.")
+
+
+class Result(ContractModel):
+    """A solve's answer, with an honest status, a bound and the gap between them."""
+
+    status: Status = Field(description="optimal | feasible | infeasible | unbounded | no_solution | error.")
+    termination: Termination = Field(description="Why the solve stopped.")
+    objective: float | None = Field(default=None, description="Objective recomputed from the solution.")
+    bound: float | None = Field(
+        default=None, description="Proven bound (upper for maximisation, lower for minimisation)."
+    )
+    gap: float | None = Field(
+        default=None, description="|objective - bound| / max(|objective|, 1e-9); null only without a bound."
+    )
+    bound_source: str | None = Field(default=None, description="Where the bound comes from.")
+    solution: Solution | None = Field(default=None, description="The solution in the family's format.")
+    verified: bool = Field(
+        default=False, description="True when the independent evaluator confirmed feasibility and objective."
+    )
+    timings: Timings = Field(description="Where the time went.")
+    solver: SolverInfo = Field(description="The backend that produced the answer.")
+    seed: int = Field(description="Seed used.")
+    warnings: list[str] = Field(default_factory=list, description="Things the caller should know.")
+    message: str | None = Field(default=None, description="Explanation for error or infeasible statuses.")

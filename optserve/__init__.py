@@ -1,0 +1,1 @@
+"""optserve SDK and CLI."""

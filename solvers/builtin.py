@@ -1,0 +1,59 @@
+"""Declarations of the shipped backends: names, modules, capabilities (no solver imports)."""
+
+from models import ProblemKind
+from solvers.base import BackendSpec, Capabilities
+
+K, T, F, S = ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling
+MIP_FAMILIES = frozenset({K, T, F, S})
+
+BUILTIN_SPECS: tuple[BackendSpec, ...] = (
+    BackendSpec(
+        name="highs",
+        module="solvers.highs",
+        description="HiGHS MIP through its array API (knapsack, facility location, TSP by subtour "
+        "cuts, scheduling by disjunctive big-M).",
+        capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True, deterministic=True),
+        requires=("highspy",),
+        version_of="highspy",
+    ),
+    BackendSpec(
+        name="cbc",
+        module="solvers.cbc",
+        description="COIN-OR CBC through PuLP, the classic open-source MIP reference.",
+        capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True, deterministic=True),
+        requires=("pulp",),
+        version_of="pulp",
+    ),
+    BackendSpec(
+        name="cpsat",
+        module="solvers.cpsat",
+        description="OR-Tools CP-SAT: interval scheduling with alternatives and setups; TSP by AddCircuit.",
+        capabilities=Capabilities(frozenset({T, S}), exact=True, reports_bound=True, warm_start=True, deterministic=True),
+        requires=("ortools",),
+        version_of="ortools",
+    ),
+    BackendSpec(
+        name="routing",
+        module="solvers.routing",
+        description="OR-Tools routing with guided local search: the large-TSP heuristic.",
+        capabilities=Capabilities(frozenset({T}), exact=False, reports_bound=True, warm_start=True, deterministic=False),
+        requires=("ortools",),
+        version_of="ortools",
+    ),
+    BackendSpec(
+        name="knapsack_exact",
+        module="solvers.knapsack_exact",
+        description="Dedicated exact 0/1 knapsack (single constraint): reduction plus dynamic programming.",
+        capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=True, warm_start=False, deterministic=True),
+        requires=("numpy",),
+        version_of="numpy",
+    ),
+    BackendSpec(
+        name="pyomo",
+        module="solvers.pyomo_backend",
+        description="The MIP formulations written once in Pyomo, solved by HiGHS (appsi) or CBC.",
+        capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=False, deterministic=True),
+        requires=("pyomo", "highspy"),
+        version_of="pyomo",
+    ),
+)

@@ -1,0 +1,68 @@
+"""The solve worker: runs one backend in a child process and reports over a pipe.
+
+This module is what the child imports first; it must stay light (no solver library at top
+level) because the fork server preloads it. The backend module is imported by name only here.
+"""
+
+import importlib
+import resource
+import time
+import traceback
+from multiprocessing.connection import Connection
+
+from pydantic import TypeAdapter
+
+from models import SolveOptions
+from models.problem import Problem
+from solvers.base import Incumbent, SolveContext
+
+PROBLEM_ADAPTER: TypeAdapter[Problem] = TypeAdapter(Problem)
+MIN_SEND_INTERVAL = 0.05
+"""Seconds between incumbent messages; the latest one is always sent before the result."""
+
+
+class IncumbentSender:
+    """Forwards improved incumbents to the parent, throttled, never losing the latest."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._last_sent = 0.0
+        self._pending: Incumbent | None = None
+
+    def __call__(self, incumbent: Incumbent) -> None:
+        self._pending = incumbent
+        if time.monotonic() - self._last_sent >= MIN_SEND_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            self._conn.send(("incumbent", self._pending.model_dump_json()))
+            self._pending = None
+            self._last_sent = time.monotonic()
+
+
+def limit_memory(max_bytes: int | None) -> None:
+    """Caps the child's address space so a runaway model fails here, not the machine."""
+    if max_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def child_main(
+    conn: Connection, module: str, problem_json: str, options_json: str, started: float, max_memory: int | None
+) -> None:
+    """Entry point of the solve process: solve, send ("result", json) or ("error", text)."""
+    sender = IncumbentSender(conn)
+    try:
+        limit_memory(max_memory)
+        problem = PROBLEM_ADAPTER.validate_json(problem_json)
+        options = SolveOptions.model_validate_json(options_json)
+        backend = importlib.import_module(module)
+        raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))
+        sender.flush()
+        conn.send(("result", raw.model_dump_json()))
+    except MemoryError:
+        conn.send(("error", "the solve ran out of its memory limit"))
+    except Exception as exc:  # noqa: BLE001 - any backend failure becomes an `error` result
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
+    finally:
+        conn.close()

@@ -1,19 +1,21 @@
 """Knapsack family: 0/1 single- or multi-dimensional (weights and capacity become lists)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from models._base import ContractModel, Id
 from models.issues import IssueList, duplicate_positions
 
+Quantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+"""A finite non-negative number (weights and capacities)."""
 
 
 class KnapsackItem(ContractModel):
     """An item that is either taken whole or left out."""
 
     id: Id = Field(description="Unique item identifier (string or integer).")
-    weight: float | list[float] = Field(
+    weight: Quantity | list[Quantity] = Field(
         description="Weight (>= 0); a list of weights, one per dimension, for multi-dimensional "
         "knapsacks.",
     )
@@ -25,7 +27,7 @@ class KnapsackProblem(ContractModel):
 
     kind: Literal["knapsack"] = Field(description="Problem family discriminator.")
     items: list[KnapsackItem] = Field(min_length=1, description="Candidate items.")
-    capacity: float | list[float] = Field(
+    capacity: Quantity | list[Quantity] = Field(
         description="Capacity (>= 0); a list, one per dimension, when weights are lists.",
     )
 

@@ -62,7 +62,7 @@ def child_main(
         conn.send(("result", raw.model_dump_json()))
     except MemoryError:
         conn.send(("error", "the solve ran out of its memory limit"))
-    except Exception as exc:  # noqa: BLE001 - any backend failure becomes an `error` result
+    except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
     finally:
         conn.close()

@@ -10,6 +10,8 @@ from numpy.typing import NDArray
 from models import Metric, TspProblem
 
 GEO_RADIUS = 6378.388
+TSPLIB_PI = 3.141592
+"""TSPLIB truncates pi; using math.pi changes some GEO distances by one."""
 
 
 def distance_matrix(problem: TspProblem) -> NDArray[np.float64]:
@@ -42,7 +44,7 @@ def _from_coordinates(coords: NDArray[np.float64], metric: Metric) -> NDArray[np
 def _geo(coords: NDArray[np.float64]) -> NDArray[np.float64]:
     """TSPLIB GEO: coordinates are DDD.MM (degrees and minutes), distances in whole km."""
     degrees = np.trunc(coords)
-    radians = np.pi * (degrees + 5.0 * (coords - degrees) / 3.0) / 180.0
+    radians = TSPLIB_PI * (degrees + 5.0 * (coords - degrees) / 3.0) / 180.0
     lat, lon = radians[:, 0], radians[:, 1]
     q1 = np.cos(lon[:, None] - lon[None, :])
     q2 = np.cos(lat[:, None] - lat[None, :])

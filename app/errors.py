@@ -1,0 +1,102 @@
+"""One exception-to-HTTP mapping, one error body (DESIGN.md section 3, Errors)."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models import ErrorBody, ErrorDetail, ErrorInfo, Issue, ProblemKind
+from solvers.selection import SelectionError
+
+KIND_TAGS = {k.value for k in ProblemKind}
+
+
+class ApiError(Exception):
+    """An error with its HTTP status, stable code and located details."""
+
+    def __init__(self, status: int, code: str, message: str, details: Sequence[ErrorDetail] = (),
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = list(details), headers
+
+
+SELECTION_STATUS = {"unknown_solver": 422, "unsupported_problem": 422, "solver_unavailable": 503, "no_backend": 503}
+
+
+def invalid_request(issues: Iterable[Issue]) -> ApiError:
+    details = [ErrorDetail(loc=["body", *issue.loc], msg=issue.msg) for issue in issues]
+    return ApiError(422, "validation_error", f"the request has {len(details)} problem(s)", details)
+
+
+def from_selection(error: SelectionError) -> ApiError:
+    status = SELECTION_STATUS.get(error.code, 422)
+    return ApiError(status, error.code, error.message, [ErrorDetail(loc=["body", "solver"], msg=error.message)])
+
+
+def error_response(status: int, code: str, message: str, details: Sequence[ErrorDetail] = (),
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorBody(error=ErrorInfo(code=code, message=message, details=list(details)))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+UNION_MEMBER_TAGS = {"float", "int", "str", "bool", "list", "dict", "none"}
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Pydantic names the union member it tried (`list[float]`, `constrained-float`): not a JSON key."""
+    return isinstance(part, str) and (part in UNION_MEMBER_TAGS or "[" in part or part.startswith("constrained-"))
+
+
+def json_path(loc: Sequence[Any]) -> tuple[list[str | int], bool]:
+    """The JSON path of a pydantic location, and whether union-member tags were removed from it."""
+    path = [part if isinstance(part, int) else str(part) for part in loc]
+    cleaned: list[str | int] = []
+    saw_union = False
+    for pos, part in enumerate(path):
+        if pos > 0 and path[pos - 1] == "problem" and part in KIND_TAGS:
+            continue
+        if _is_union_tag(part):
+            saw_union = True
+            continue
+        cleaned.append(part)
+    return cleaned, saw_union
+
+
+def _pydantic_details(errors: Sequence[Any]) -> list[ErrorDetail]:
+    """One detail per located problem: a value failing every union member is reported once."""
+    details: list[ErrorDetail] = []
+    union_locs: set[tuple[str | int, ...]] = set()
+    for error in errors:
+        loc, from_union = json_path(error.get("loc", ()))
+        if from_union:
+            if tuple(loc) in union_locs:
+                continue
+            union_locs.add(tuple(loc))
+        details.append(ErrorDetail(loc=loc, msg=str(error.get("msg", "invalid"))))
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Registers the handlers so every error leaves with the same body."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _pydantic_details(exc.errors())
+        return error_response(422, "validation_error", f"the request has {len(details)} problem(s)", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(500, "internal_error", f"unexpected {type(exc).__name__}; this is a bug")

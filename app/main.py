@@ -1,0 +1,27 @@
+"""The FastAPI application factory."""
+
+from fastapi import FastAPI
+
+from app.errors import install_error_handlers
+from app.limits import BodySizeLimit
+from app.routes import health, problems, solve, solvers
+from app.services import Services
+from app.settings import Settings
+
+DESCRIPTION = """
+Send a problem (knapsack, TSP, facility location, scheduling) as JSON; get a verified solution
+with its status, a proven bound, the gap between them and timings. Every answer is re-checked
+by an independent evaluator (`verified`). Try `GET /problems/{kind}` for a ready-to-run example.
+"""
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Builds the app; tests pass their own settings or services."""
+    settings = settings or Settings()
+    app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION)
+    app.state.services = services or Services(settings=settings)
+    install_error_handlers(app)
+    for router in (solve.router, solvers.router, problems.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,33 @@
+"""Service settings: one pydantic-settings object, read from OPTSERVE_* environment variables."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a running service; invalid values fail at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="OPTSERVE_", extra="ignore")
+
+    host: str = Field(default="127.0.0.1", description="Bind address for `optserve serve`.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Bind port.")
+    data_dir: Path = Field(default=Path("data"), description="Where embedded state lives.")
+    max_time_limit: float = Field(default=300.0, gt=0, description="Cap on options.time_limit (s).")
+    kill_grace: float = Field(default=1.0, ge=0.1, le=30, description="Seconds past the limit before a kill.")
+    max_concurrent_solves: int = Field(default=2, ge=1, description="Synchronous solves running at once.")
+    solve_slot_wait: float = Field(default=5.0, ge=0, description="Seconds /solve waits for a slot before 429.")
+    max_body_bytes: int = Field(default=32 * 1024**2, ge=1024, description="Largest accepted request body.")
+    max_problem_size: int = Field(
+        default=25_000_000, ge=1, description="Largest problem (roughly variables: n^2 for TSP, m*(n+1) for "
+        "facility location, operations x machines for scheduling)."
+    )
+    max_solver_memory: int = Field(default=8 * 1024**3, ge=256 * 1024**2, description="Bytes per solve process.")
+
+    @field_validator("solve_slot_wait")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if value != value or value == float("inf"):
+            raise ValueError("must be a finite number")
+        return value

@@ -1,0 +1,103 @@
+"""The `optserve` command: serve, solve, convert, openapi.
+
+This module is the composition root: it may import the service (`app`) and the solvers, which
+the SDK modules (`optserve.client`) never do.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+cli = typer.Typer(help="optserve: an operations-research optimisation service.", no_args_is_help=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from OPTSERVE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Bind port (default from OPTSERVE_PORT).")] = None,
+) -> None:
+    """Run the HTTP service with its embedded defaults."""
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@cli.command()
+def solve(
+    request_file: Annotated[Path, typer.Argument(help="JSON file with a POST /solve body ('-' for stdin).")],
+    server: Annotated[str | None, typer.Option(help="Service URL; without it the solve runs locally.")] = None,
+) -> None:
+    """Solve one request and print the Result as JSON."""
+    from models import SolveRequest
+
+    text = sys.stdin.read() if str(request_file) == "-" else request_file.read_text()
+    request = SolveRequest.model_validate_json(text)
+    if server:
+        from optserve.client import Client
+
+        with Client(server) as client:
+            result = client.solve_request(request)
+    else:
+        result = _solve_locally(request)
+    typer.echo(result.model_dump_json(indent=2))
+
+
+def _solve_locally(request: "SolveRequest") -> "Result":  # type: ignore[name-defined]  # noqa: F821
+    from models import semantic_issues
+    from solvers.dispatch import solve as dispatch_solve
+    from solvers.registry import load_builtin
+
+    issues = semantic_issues(request)
+    if issues:
+        for issue in issues:
+            typer.echo(f"{'.'.join(map(str, issue.loc))}: {issue.msg}", err=True)
+        raise typer.Exit(2)
+    return dispatch_solve(request, load_builtin())
+
+
+@cli.command()
+def convert(
+    fmt: Annotated[str, typer.Argument(help="tsplib | orlib-cap | jsplib | kp01 | pisinger-csv | jooken | mknap")],
+    file: Annotated[Path, typer.Argument(help="Input file in that format.")],
+    request: Annotated[bool, typer.Option(help="Wrap the problem into a full POST /solve body.")] = False,
+    capacity: Annotated[float | None, typer.Option(help="orlib-cap: value of the literal `capacity`.")] = None,
+    index: Annotated[int, typer.Option(help="Files with several instances: 1-based instance number.")] = 1,
+) -> None:
+    """Convert a TSPLIB / OR-Library / JSPLIB / knapsack file into the JSON problem spec."""
+    from solvers.formats import convert as convert_text
+
+    kwargs: dict[str, object] = {}
+    if capacity is not None:
+        kwargs["capacity"] = capacity
+    if fmt in {"pisinger-csv", "mknap"}:
+        kwargs["index"] = index
+    problem = convert_text(fmt, file.read_text(), **kwargs)
+    body = {"problem": problem, "solver": "auto", "options": {"time_limit": 10}} if request else problem
+    typer.echo(json.dumps(body))
+
+
+@cli.command()
+def openapi(out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None) -> None:
+    """Print the OpenAPI document of the service."""
+    from app.openapi_doc import render
+
+    text = render()
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

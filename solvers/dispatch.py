@@ -1,0 +1,57 @@
+"""One solve, end to end: choose the backend, run it in a child under a deadline, verify, report."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from models import Result, SolveOptions, SolveRequest, SolverInfo, Timings
+from solvers.base import ProgressSink
+from solvers.evaluators import evaluate
+from solvers.finalize import finalize
+from solvers.registry import Registry, availability
+from solvers.runner import RunLimits, run_backend
+from solvers.selection import select
+
+
+@dataclass(frozen=True)
+class DispatchLimits:
+    """Server-side caps applied to every request."""
+
+    max_time_limit: float = 300.0
+    grace: float = 1.0
+    max_memory: int | None = 8 * 1024**3
+
+
+def solve(
+    request: SolveRequest,
+    registry: Registry,
+    limits: DispatchLimits = DispatchLimits(),
+    progress: ProgressSink | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    queued: float = 0.0,
+) -> Result:
+    """Solves `request`; raises `SelectionError` when no named backend can answer it."""
+    started = time.perf_counter()
+    spec = select(registry, request.solver, request.problem)
+    warnings: list[str] = []
+    options = _effective_options(request, limits, warnings)
+    raw = run_backend(spec, request.problem, options, RunLimits(limits.grace, limits.max_memory), progress, cancelled)
+    solver = SolverInfo(name=spec.name, version=availability(spec).version)
+    timings = Timings(total=0.0, queue=queued, build=raw.build_time, solve=raw.solve_time)
+    result = finalize(request.problem, options, raw, solver, timings, warnings)
+    result.timings.total = time.perf_counter() - started + queued
+    return result
+
+
+def _effective_options(request: SolveRequest, limits: DispatchLimits, warnings: list[str]) -> SolveOptions:
+    """Caps the time limit and drops a warm start that fails the independent check."""
+    options = request.options.model_copy()
+    if options.time_limit > limits.max_time_limit:
+        warnings.append(f"time_limit {options.time_limit} s capped to the server maximum {limits.max_time_limit} s")
+        options.time_limit = limits.max_time_limit
+    if options.warm_start is not None:
+        check = evaluate(request.problem, options.warm_start)
+        if not check.feasible:
+            warnings.append("warm_start ignored: " + "; ".join(check.violations[:5]))
+            options.warm_start = None
+    return options

@@ -1,0 +1,86 @@
+"""Turns a backend's claim into an honest Result: verified objective, sane bound, one gap formula.
+
+Nothing a backend says is passed on unchecked: the evaluator recomputes feasibility and the
+objective, a bound on the wrong side of a verified solution is discarded with a warning, and
+`optimal` is granted only when the gap is closed.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from models import Result, SolveOptions, SolverInfo, Status, Termination, Timings
+from models.problem import Problem
+from solvers.base import RawResult
+from solvers.evaluators import evaluate
+from solvers.gap import relative_gap
+from solvers.objective import bound_is_valid, is_maximised, objective_is_integral, tighten_bound
+
+OPTIMALITY_TOL = 1e-6
+"""Relative gap at or below which a solution is reported optimal."""
+OBJECTIVE_TOL = 1e-5
+"""Relative disagreement tolerated between the solver's objective and the recomputed one."""
+
+NO_SOLUTION_STATUSES = {Status.infeasible, Status.unbounded, Status.no_solution, Status.error}
+
+
+@dataclass
+class Verdict:
+    """Everything `finalize` decides, before it is packed into a Result."""
+
+    status: Status
+    termination: Termination
+    warnings: list[str] = field(default_factory=list)
+    message: str | None = None
+
+
+def finalize(
+    problem: Problem, options: SolveOptions, raw: RawResult, solver: SolverInfo, timings: Timings,
+    warnings: list[str],
+) -> Result:
+    """The Result for `raw`; `timings.verify` is filled in here."""
+    common = {"solver": solver, "seed": options.seed, "timings": timings}
+    warnings = [*warnings, *raw.warnings]
+    if raw.solution is None:
+        status = raw.status if raw.status in NO_SOLUTION_STATUSES else Status.error
+        message = raw.log or raw.native_status or None
+        return Result(status=status, termination=raw.termination, bound=raw.bound,
+                      bound_source=raw.bound_source if raw.bound is not None else None,
+                      warnings=warnings, message=message, **common)
+    started = time.perf_counter()
+    check = evaluate(problem, raw.solution)
+    timings.verify = time.perf_counter() - started
+    if not check.feasible or check.objective is None:
+        return Result(status=Status.error, termination=Termination.error, warnings=warnings,
+                      message="the solver returned a solution that fails the independent check: "
+                      + "; ".join(check.violations[:10]), **common)
+    objective = check.objective
+    if raw.objective is not None and abs(raw.objective - objective) > OBJECTIVE_TOL * max(1.0, abs(objective)):
+        return Result(status=Status.error, termination=Termination.error, warnings=warnings,
+                      message=f"objective mismatch: solver says {raw.objective}, recomputed {objective}", **common)
+    bound = _sane_bound(problem, objective, raw.bound, warnings)
+    gap = relative_gap(objective, bound)
+    verdict = _verdict(raw, gap, options)
+    return Result(status=verdict.status, termination=verdict.termination, objective=objective, bound=bound,
+                  gap=gap, bound_source=raw.bound_source if bound is not None else None, solution=raw.solution,
+                  verified=True, warnings=warnings, **common)
+
+
+def _sane_bound(problem: Problem, objective: float, bound: float | None, warnings: list[str]) -> float | None:
+    if bound is None:
+        return None
+    maximise = is_maximised(problem)
+    tightened = tighten_bound(bound, maximise, objective_is_integral(problem))
+    if not bound_is_valid(objective, tightened, maximise):
+        warnings.append(f"the solver's bound {bound} contradicts the verified objective {objective}; discarded")
+        return None
+    # A bound within tolerance past the objective is the objective itself.
+    return min(tightened, objective) if not maximise else max(tightened, objective)
+
+
+def _verdict(raw: RawResult, gap: float | None, options: SolveOptions) -> Verdict:
+    proven = gap is not None and gap <= OPTIMALITY_TOL
+    status = Status.optimal if proven else Status.feasible
+    termination = raw.termination
+    if not proven and termination is Termination.completed and gap is not None and gap <= options.relative_gap + OPTIMALITY_TOL:
+        termination = Termination.gap_limit
+    return Verdict(status, termination)

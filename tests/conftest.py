@@ -1,0 +1,46 @@
+"""Shared fixtures: the app in process, with a registry that can hold test-only backends."""
+
+from collections.abc import Iterator
+
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():
+    # Starlette's TestClient warns at import that it prefers `httpx2`; it works with httpx as is.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
+from models import KnapsackProblem
+from solvers.base import BackendSpec, Capabilities
+from solvers.registry import Registry, load_builtin
+
+STUBBORN = BackendSpec(
+    name="stubborn",
+    module="solvers.testing.stubborn",
+    description="test backend that ignores time limits",
+    capabilities=Capabilities(frozenset({KnapsackProblem.model_fields["kind"].annotation.__args__[0]}),  # type: ignore[union-attr]
+                              exact=False, reports_bound=False, warm_start=False, deterministic=True),
+)
+
+
+def registry_with_stubborn() -> Registry:
+    registry = load_builtin()
+    registry.register(STUBBORN)
+    return registry
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(max_time_limit=30, kill_grace=0.5, max_body_bytes=200_000, max_concurrent_solves=2,
+                    solve_slot_wait=0.2)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    services = Services(settings=settings, registry=registry_with_stubborn())
+    with TestClient(create_app(settings, services)) as test_client:
+        yield test_client

@@ -8,7 +8,9 @@ from models._base import ContractModel
 class ErrorDetail(ContractModel):
     """One problem with the request, located by its JSON path."""
 
-    loc: list[str | int] = Field(description="JSON path to the offending value, e.g. ['body', 'problem', 'items', 3, 'weight'].")
+    loc: list[str | int] = Field(
+        description="JSON path to the offending value, e.g. ['body', 'problem', 'items', 3, 'weight']."
+    )
     msg: str = Field(description="What is wrong there.")
 
 

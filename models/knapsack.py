@@ -72,7 +72,7 @@ class KnapsackProblem(ContractModel):
         if not caps:
             issues.add(("capacity",), "capacity list must not be empty")
         for dim, cap in enumerate(caps):
-            loc = ("capacity", dim) if isinstance(self.capacity, list) else ("capacity",)
+            loc: tuple[str | int, ...] = ("capacity", dim) if isinstance(self.capacity, list) else ("capacity",)
             _check_quantity(issues, loc, cap, "capacity")
         for pos, item in enumerate(self.items):
             weights = item.weight if isinstance(item.weight, list) else [item.weight]

@@ -1,6 +1,6 @@
 """The problem union, discriminated by `kind`, and the solution formats that go with it."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -18,7 +18,7 @@ Problem = Annotated[
 Solution = KnapsackSolution | TspSolution | FacilitySolution | ScheduleSolution
 
 
-class ProblemKind(str, Enum):
+class ProblemKind(StrEnum):
     """Problem families the service knows."""
 
     knapsack = "knapsack"

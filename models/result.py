@@ -1,6 +1,6 @@
 """What every solve returns: what we got (status) apart from why it stopped (termination)."""
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -8,7 +8,7 @@ from models._base import ContractModel
 from models.problem import Solution
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What the answer is worth."""
 
     optimal = "optimal"
@@ -19,7 +19,7 @@ class Status(str, Enum):
     error = "error"
 
 
-class Termination(str, Enum):
+class Termination(StrEnum):
     """Why the solver stopped."""
 
     completed = "completed"

@@ -4,7 +4,7 @@ Times are integers (the unit is the user's): exact scheduling engines work on in
 people's data (minutes, seconds) is integer already; fractional data would be silently rounded.
 """
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -50,7 +50,7 @@ class Job(ContractModel):
     weight: float = Field(default=1.0, ge=0, allow_inf_nan=False, description="Tardiness weight.")
 
 
-class SchedulingObjective(str, Enum):
+class SchedulingObjective(StrEnum):
     """What to minimise."""
 
     makespan = "makespan"

@@ -1,7 +1,7 @@
 """Travelling salesman family: coordinates with a metric, or an explicit (possibly asymmetric) matrix."""
 
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -10,7 +10,7 @@ from models._base import ContractModel
 from models.issues import IssueList
 
 
-class Metric(str, Enum):
+class Metric(StrEnum):
     """How coordinates become distances (the TSPLIB names, plus plain Euclidean)."""
 
     euclidean = "euclidean"

@@ -81,6 +81,7 @@ def _verdict(raw: RawResult, gap: float | None, options: SolveOptions) -> Verdic
     proven = gap is not None and gap <= OPTIMALITY_TOL
     status = Status.optimal if proven else Status.feasible
     termination = raw.termination
-    if not proven and termination is Termination.completed and gap is not None and gap <= options.relative_gap + OPTIMALITY_TOL:
+    within_target = gap is not None and gap <= options.relative_gap + OPTIMALITY_TOL
+    if not proven and termination is Termination.completed and within_target:
         termination = Termination.gap_limit
     return Verdict(status, termination)

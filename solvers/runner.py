@@ -29,9 +29,9 @@ class RunLimits:
     max_memory: int | None = 8 * 1024**3
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     """A fork server that preloads only the light worker module (never a solver library)."""
-    ctx = multiprocessing.get_context("forkserver")
+    ctx = multiprocessing.context.ForkServerContext()
     ctx.set_forkserver_preload(["solvers.worker"])
     return ctx
 

@@ -1,8 +1,7 @@
 """Shared fixtures: the app in process, with a registry that can hold test-only backends."""
 
-from collections.abc import Iterator
-
 import warnings
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,7 +13,7 @@ with warnings.catch_warnings():
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
-from models import KnapsackProblem
+from models import ProblemKind
 from solvers.base import BackendSpec, Capabilities
 from solvers.registry import Registry, load_builtin
 
@@ -22,8 +21,8 @@ STUBBORN = BackendSpec(
     name="stubborn",
     module="solvers.testing.stubborn",
     description="test backend that ignores time limits",
-    capabilities=Capabilities(frozenset({KnapsackProblem.model_fields["kind"].annotation.__args__[0]}),  # type: ignore[union-attr]
-                              exact=False, reports_bound=False, warm_start=False, deterministic=True),
+    capabilities=Capabilities(frozenset({ProblemKind.knapsack}), exact=False, reports_bound=False,
+                              warm_start=False, deterministic=True),
 )
 
 

@@ -27,7 +27,7 @@ async def list_problems() -> list[ProblemDescription]:
 
 
 @router.get("/problems/{kind}", response_model=ProblemDescription, operation_id="get_problem",
-            responses={404: {"model": ErrorBody, "description": "Unknown family."}})  # type: ignore[dict-item]
+            responses={404: {"model": ErrorBody, "description": "Unknown family."}})
 async def get_problem(kind: str) -> ProblemDescription:
     """One family's schema and an example request that solves as-is."""
     try:
@@ -51,6 +51,6 @@ def describe(kind: ProblemKind) -> ProblemDescription:
     title, text = TITLES[kind]
     return ProblemDescription(
         kind=kind.value, title=title, description=text, maximise=kind in MAXIMISED,
-        schema=PROBLEM_MODELS[kind].model_json_schema(), solution_schema=SOLUTION_MODELS[kind].model_json_schema(),
+        json_schema=PROBLEM_MODELS[kind].model_json_schema(), solution_schema=SOLUTION_MODELS[kind].model_json_schema(),
         example=example_request(kind),
     )

@@ -1,6 +1,7 @@
 """Scheduling check: every operation once, on an allowed machine, for its duration, in job order,
 after its release, never overlapping on a machine (setup times included); objective recomputed."""
 
+import itertools
 from collections import defaultdict
 
 from models import ScheduledOperation, ScheduleSolution, SchedulingObjective, SchedulingProblem
@@ -73,7 +74,7 @@ def _check_machines(data: ScheduleData, placed: Placed, result: Evaluation) -> N
         per_machine[m].append((op.start, op.end, j))
     for m, runs in per_machine.items():
         runs.sort()
-        for (_s_a, end_a, job_a), (start_b, _e_b, job_b) in zip(runs, runs[1:], strict=False):
+        for (_s_a, end_a, job_a), (start_b, _e_b, job_b) in itertools.pairwise(runs):
             ready = end_a + data.setup(m, job_a, job_b)
             if start_b < ready:
                 result.violate(f"machine {data.machine_ids[m]!r}: job {data.problem.jobs[job_b].id!r} starts "

@@ -29,16 +29,18 @@ def _from_coordinates(coords: NDArray[np.float64], metric: Metric) -> NDArray[np
         return _geo(coords)
     diff = coords[:, None, :] - coords[None, :, :]
     squared = (diff**2).sum(axis=2)
+    result: NDArray[np.float64]
     if metric is Metric.att:
         rij = np.sqrt(squared / 10.0)
         tij = np.floor(rij + 0.5)
-        return np.where(tij < rij, tij + 1.0, tij)
-    euclid = np.sqrt(squared)
-    if metric is Metric.euc_2d:
-        return np.floor(euclid + 0.5)
-    if metric is Metric.ceil_2d:
-        return np.ceil(euclid)
-    return euclid
+        result = np.where(tij < rij, tij + 1.0, tij)
+    elif metric is Metric.euc_2d:
+        result = np.floor(np.sqrt(squared) + 0.5)
+    elif metric is Metric.ceil_2d:
+        result = np.ceil(np.sqrt(squared))
+    else:
+        result = np.sqrt(squared)
+    return result
 
 
 def _geo(coords: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,0 +1,55 @@
+"""One behavioural suite for every registered backend: each family it claims, solved to the
+brute-force optimum within its time limit, verified, with a bound on the right side."""
+
+import time
+
+import pytest
+
+from models import SolveOptions, SolveRequest, Status
+from models.problem import Problem
+from solvers.dispatch import DispatchLimits, solve
+from solvers.objective import is_maximised
+from solvers.registry import availability, load_builtin
+from solvers.selection import supports
+from tests.instances import TINY, optimum
+
+REGISTRY = load_builtin()
+TIME_LIMIT = 10.0
+OPTIMA = {name: optimum(problem) for name, problem in TINY.items()}
+
+
+def cases() -> list[pytest.param]:  # type: ignore[valid-type]
+    params = []
+    for spec in REGISTRY.specs():
+        for name, problem in TINY.items():
+            if supports(spec, problem):
+                params.append(pytest.param(spec.name, name, id=f"{spec.name}-{name}"))
+    return params
+
+
+@pytest.mark.parametrize(("backend", "instance"), cases())
+def test_backend_reaches_the_known_optimum(backend: str, instance: str) -> None:
+    spec = REGISTRY.get(backend)
+    assert availability(spec).usable, availability(spec).reason
+    problem: Problem = TINY[instance]
+    request = SolveRequest(problem=problem, solver=backend, options=SolveOptions(time_limit=TIME_LIMIT, seed=1))
+    started = time.monotonic()
+    result = solve(request, REGISTRY, DispatchLimits(grace=1.0))
+    assert time.monotonic() - started < TIME_LIMIT + 3
+    assert result.verified, result.message
+    assert result.objective == pytest.approx(OPTIMA[instance], rel=1e-6)
+    assert result.solver.name == backend
+    if spec.capabilities.exact:
+        assert result.status is Status.optimal
+        assert result.gap is not None and result.gap <= 1e-6
+    if result.bound is not None:
+        maximise = is_maximised(problem)
+        slack = 1e-6 * max(1.0, abs(OPTIMA[instance]))
+        assert result.bound >= OPTIMA[instance] - slack if maximise else result.bound <= OPTIMA[instance] + slack
+    if spec.capabilities.reports_bound:
+        assert result.gap is not None, "a backend that reports bounds must yield a gap"
+
+
+def test_every_family_has_an_exact_backend() -> None:
+    for problem in TINY.values():
+        assert any(spec.capabilities.exact and supports(spec, problem) for spec in REGISTRY.specs())

@@ -1,10 +1,13 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
-from app.routes import health, problems, solve, solvers
+from app.routes import health, jobs, problems, solve, solvers
 from app.services import Services
 from app.settings import Settings
 
@@ -18,10 +21,20 @@ by an independent evaluator (`verified`). Try `GET /problems/{kind}` for a ready
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """Builds the app; tests pass their own settings or services."""
     settings = settings or Settings()
-    app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION)
-    app.state.services = services or Services(settings=settings)
+    services = services or Services(settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.start()
+        try:
+            yield
+        finally:
+            services.stop()
+
+    app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
     install_error_handlers(app)
-    for router in (solve.router, solvers.router, problems.router, health.router):
+    for router in (solve.router, jobs.router, solvers.router, problems.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

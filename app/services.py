@@ -1,25 +1,81 @@
 """The service's collaborators, built once per app and injected into handlers (no globals)."""
 
+import os
+import socket
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from app.jobs.db import database_url, make_engine
+from app.jobs.execute import JobContext
+from app.jobs.schema import upgrade
+from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
 from solvers.registry import Registry, load_builtin
 
 
+class Executor(Protocol):
+    """Where submitted jobs run: threads in this process, or Celery workers."""
+
+    def start(self) -> None: ...
+    def submit(self, job_id: str) -> None: ...
+    def stop(self, timeout: float = 5.0) -> None: ...
+
+
+def build_store(settings: Settings) -> JobStore:
+    """The job store for these settings, with its schema migrated to the latest version."""
+    engine = make_engine(database_url(settings.database_url, settings.data_dir))
+    upgrade(engine)
+    return JobStore(engine)
+
+
+def build_executor(settings: Settings, store: JobStore, registry: Registry) -> Executor:
+    if settings.broker_url:
+        from app.jobs.celery_app import make_celery
+        from app.jobs.distributed import CeleryExecutor
+
+        celery = make_celery(settings.broker_url, settings.max_time_limit)
+        return CeleryExecutor(celery, store, settings.stale_after, settings.max_attempts)
+    from app.jobs.embedded import EmbeddedExecutor
+
+    ctx = JobContext(store=store, registry=registry, limits=settings.dispatch_limits(),
+                     worker=f"{socket.gethostname()}:{os.getpid()}:embedded")
+    return EmbeddedExecutor(ctx, settings.job_concurrency, settings.stale_after, settings.max_attempts)
+
+
 @dataclass
 class Services:
-    """What a request handler may use: settings, the backend registry, solve slots."""
+    """What a request handler may use: settings, backends, solve slots, the job store and executor."""
 
     settings: Settings
     registry: Registry = field(default_factory=load_builtin)
     solve_slots: threading.BoundedSemaphore = field(init=False)
+    _store: JobStore | None = None
+    _executor: Executor | None = None
 
     def __post_init__(self) -> None:
         self.solve_slots = threading.BoundedSemaphore(self.settings.max_concurrent_solves)
 
     @property
     def limits(self) -> DispatchLimits:
-        s = self.settings
-        return DispatchLimits(max_time_limit=s.max_time_limit, grace=s.kill_grace, max_memory=s.max_solver_memory)
+        return self.settings.dispatch_limits()
+
+    @property
+    def store(self) -> JobStore:
+        if self._store is None:
+            self._store = build_store(self.settings)
+        return self._store
+
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            self._executor = build_executor(self.settings, self.store, self.registry)
+        return self._executor
+
+    def start(self) -> None:
+        self.executor.start()
+
+    def stop(self) -> None:
+        if self._executor is not None:
+            self._executor.stop()

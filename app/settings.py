@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from solvers.dispatch import DispatchLimits
+
 
 class Settings(BaseSettings):
     """Everything configurable about a running service; invalid values fail at start-up."""
@@ -24,6 +26,23 @@ class Settings(BaseSettings):
         "facility location, operations x machines for scheduling)."
     )
     max_solver_memory: int = Field(default=8 * 1024**3, ge=256 * 1024**2, description="Bytes per solve process.")
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy or plain postgresql:// URL; default SQLite under data_dir."
+    )
+    broker_url: str | None = Field(
+        default=None, description="Redis URL of the Celery broker; when set, jobs run on `optserve worker`s."
+    )
+    job_concurrency: int = Field(default=2, ge=1, description="Embedded mode: jobs running at once.")
+    max_queued_jobs: int = Field(default=1000, ge=1, description="Queued jobs before POST /jobs answers 429.")
+    stale_after: float = Field(default=30.0, gt=0, description="Seconds without a heartbeat before a running "
+                               "job counts as lost and is re-queued.")
+    max_attempts: int = Field(default=3, ge=1, description="Runs of a job before a lost worker fails it.")
+    worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
+
+    def dispatch_limits(self) -> DispatchLimits:
+        return DispatchLimits(max_time_limit=self.max_time_limit, grace=self.kill_grace,
+                              max_memory=self.max_solver_memory)
 
     @field_validator("solve_slot_wait")
     @classmethod

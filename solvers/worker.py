@@ -4,8 +4,11 @@ This module is what the child imports first; it must stay light (no solver libra
 level) because the fork server preloads it. The backend module is imported by name only here.
 """
 
+import ctypes
+import ctypes.util
 import importlib
 import resource
+import signal
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -17,6 +20,7 @@ from models.problem import Problem
 from solvers.base import Incumbent, SolveContext
 
 PROBLEM_ADAPTER: TypeAdapter[Problem] = TypeAdapter(Problem)
+PR_SET_PDEATHSIG = 1
 MIN_SEND_INTERVAL = 0.05
 """Seconds between incumbent messages; the latest one is always sent before the result."""
 
@@ -41,6 +45,16 @@ class IncumbentSender:
             self._last_sent = time.monotonic()
 
 
+def die_with_parent() -> None:
+    """Asks Linux to kill this process when its parent (the fork server) dies, so a killed service
+    or worker leaves no orphan solver burning CPU."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def limit_memory(max_bytes: int | None) -> None:
     """Caps the child's address space so a runaway model fails here, not the machine."""
     if max_bytes:
@@ -53,6 +67,7 @@ def child_main(
     """Entry point of the solve process: solve, send ("result", json) or ("error", text)."""
     sender = IncumbentSender(conn)
     try:
+        die_with_parent()
         limit_memory(max_memory)
         problem = PROBLEM_ADAPTER.validate_json(problem_json)
         options = SolveOptions.model_validate_json(options_json)

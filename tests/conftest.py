@@ -1,6 +1,7 @@
 """Shared fixtures: the app in process, with a registry that can hold test-only backends."""
 
 import warnings
+from pathlib import Path
 from collections.abc import Iterator
 
 import pytest
@@ -33,9 +34,10 @@ def registry_with_stubborn() -> Registry:
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(tmp_path: Path) -> Settings:
     return Settings(max_time_limit=30, kill_grace=0.5, max_body_bytes=200_000, max_concurrent_solves=2,
-                    solve_slot_wait=0.2)
+                    solve_slot_wait=0.2, data_dir=tmp_path / "data", database_url=None, broker_url=None,
+                    stale_after=3.0)
 
 
 @pytest.fixture

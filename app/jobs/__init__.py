@@ -1,0 +1,1 @@
+"""Asynchronous jobs: persistence, execution (embedded or Celery), recovery."""

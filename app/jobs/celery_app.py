@@ -1,0 +1,53 @@
+"""The Celery application shared by the service (sender) and `optserve worker` (consumer)."""
+
+import os
+import socket
+from functools import lru_cache
+
+from celery import Celery
+
+RUN_JOB = "optserve.run_job"
+QUEUE = "optserve"
+
+
+def make_celery(broker_url: str, max_time_limit: float) -> Celery:
+    """Late acks, one message at a time per worker thread, a visibility timeout past any solve."""
+    celery = Celery("optserve", broker=broker_url)
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=QUEUE,
+        broker_transport_options={"visibility_timeout": int(max_time_limit * 2 + 60)},
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+    )
+    celery.task(name=RUN_JOB, bind=True, max_retries=3)(run_job)
+    return celery
+
+
+def run_job(task, job_id: str) -> str | None:  # type: ignore[no-untyped-def]
+    """Runs one job in this worker; retries only when the database is unreachable."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.jobs.execute import execute
+
+    try:
+        status = execute(job_id, worker_context())
+    except OperationalError as exc:
+        raise task.retry(exc=exc, countdown=5) from exc
+    return status.value if status is not None else None
+
+
+@lru_cache(maxsize=1)
+def worker_context():  # type: ignore[no-untyped-def]
+    """One store and registry per worker process, built from the environment."""
+    from app.jobs.execute import JobContext
+    from app.services import build_store
+    from app.settings import Settings
+    from solvers.registry import load_builtin
+
+    settings = Settings()
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    return JobContext(store=build_store(settings), registry=load_builtin(), limits=settings.dispatch_limits(),
+                      worker=name)

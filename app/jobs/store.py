@@ -1,0 +1,217 @@
+"""The job store: every state change of a job is a committed row before anyone is told about it."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.jobs.tables import JobEventRow, JobRow
+from models import Result
+from models.errors import ErrorInfo
+from models.job import EventType, Job, JobEvent, JobPage, JobRequest, JobStatus, Progress
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before with a different request body."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def request_fingerprint(request: JobRequest) -> str:
+    """Hash of the request body without its idempotency key: equal bodies, equal hashes."""
+    body = request.model_dump(mode="json", exclude={"idempotency_key"})
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class JobStore:
+    """Jobs and their events in a SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def create(self, job_id: str, request: JobRequest) -> tuple[Job, bool]:
+        """Stores a queued job; returns (job, created). Same key and body: the existing job."""
+        fingerprint = request_fingerprint(request)
+        if request.idempotency_key is not None:
+            existing = self._by_key(request.idempotency_key, fingerprint)
+            if existing is not None:
+                return existing, False
+        row = JobRow(id=job_id, status=JobStatus.queued.value, kind=request.problem.kind, solver=request.solver,
+                     request=request.model_dump_json(), request_hash=fingerprint,
+                     idempotency_key=request.idempotency_key, created_at=now(), attempts=0,
+                     cancel_requested=False, event_seq=0)
+        try:
+            with self.session() as session:
+                session.add(row)
+                session.flush()
+                self._append_event(session, job_id, EventType.status, {"status": JobStatus.queued.value})
+        except IntegrityError:
+            existing = self._by_key(request.idempotency_key or "", fingerprint)
+            if existing is None:
+                raise
+            return existing, False
+        return self.get(job_id) or to_job(row), True
+
+    def _by_key(self, key: str, fingerprint: str) -> Job | None:
+        with self.session() as session:
+            row = session.scalars(select(JobRow).where(JobRow.idempotency_key == key)).first()
+            if row is None:
+                return None
+            if row.request_hash != fingerprint:
+                raise IdempotencyConflict(key)
+            return to_job(row)
+
+    def get(self, job_id: str) -> Job | None:
+        with self.session() as session:
+            row = session.get(JobRow, job_id)
+            return to_job(row) if row is not None else None
+
+    def request(self, job_id: str) -> JobRequest | None:
+        with self.session() as session:
+            row = session.get(JobRow, job_id)
+            return JobRequest.model_validate_json(row.request) if row is not None else None
+
+    def page(self, status: JobStatus | None, limit: int, offset: int) -> JobPage:
+        with self.session() as session:
+            query = select(JobRow)
+            counter = select(func.count()).select_from(JobRow)
+            if status is not None:
+                query = query.where(JobRow.status == status.value)
+                counter = counter.where(JobRow.status == status.value)
+            rows = session.scalars(query.order_by(JobRow.created_at.desc(), JobRow.id).limit(limit).offset(offset))
+            items = [to_job(row, with_solution=False) for row in rows]
+            total = session.scalar(counter) or 0
+        return JobPage(items=items, total=total, limit=limit, offset=offset)
+
+    def count(self, status: JobStatus) -> int:
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(JobRow).where(JobRow.status == status.value)) or 0
+
+    def request_cancel(self, job_id: str) -> Job | None:
+        """Queued jobs end at once; running ones are flagged and stop within the runner's poll."""
+        with self.session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None:
+                return None
+            if row.status == JobStatus.queued.value:
+                self._finish_row(session, row, JobStatus.cancelled, None, None)
+            elif row.status == JobStatus.running.value:
+                row.cancel_requested = True
+        return self.get(job_id)
+
+    def cancel_requested(self, job_id: str, worker: str | None = None) -> bool:
+        """Also the heartbeat: a running job's worker calls this often."""
+        with self.session() as session:
+            if worker is not None:
+                session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.worker == worker)
+                                .values(heartbeat_at=now()))
+            flag = session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id))
+            return bool(flag)
+
+    def claim(self, job_id: str, worker: str) -> JobRequest | None:
+        """Atomically moves a queued job to running for `worker`; None if someone else has it."""
+        with self.session() as session:
+            claimed = session.execute(
+                update(JobRow).where(JobRow.id == job_id, JobRow.status == JobStatus.queued.value)
+                .values(status=JobStatus.running.value, worker=worker, started_at=now(), heartbeat_at=now(),
+                        attempts=JobRow.attempts + 1)
+            ).rowcount
+            if claimed != 1:
+                return None
+            self._append_event(session, job_id, EventType.status, {"status": JobStatus.running.value})
+            row = session.get(JobRow, job_id)
+            assert row is not None
+            return JobRequest.model_validate_json(row.request)
+
+    def next_queued(self, limit: int = 1) -> list[str]:
+        with self.session() as session:
+            query = (select(JobRow.id).where(JobRow.status == JobStatus.queued.value)
+                     .order_by(JobRow.created_at).limit(limit))
+            return list(session.scalars(query))
+
+    def record_progress(self, job_id: str, progress: Progress, event: EventType) -> None:
+        with self.session() as session:
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(progress=progress.model_dump()))
+            self._append_event(session, job_id, event, progress.model_dump())
+
+    def finish(self, job_id: str, status: JobStatus, result: Result | None, error: ErrorInfo | None) -> None:
+        with self.session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is not None and not JobStatus(row.status).finished:
+                self._finish_row(session, row, status, result, error)
+
+    def _finish_row(self, session: Session, row: JobRow, status: JobStatus, result: Result | None,
+                    error: ErrorInfo | None) -> None:
+        row.status = status.value
+        row.finished_at = now()
+        row.result = result.model_dump_json() if result is not None else None
+        row.error = error.model_dump() if error is not None else None
+        session.flush()
+        self._append_event(session, row.id, EventType.status, {"status": status.value})
+
+    def events_after(self, job_id: str, seq: int) -> list[JobEvent]:
+        with self.session() as session:
+            rows = session.scalars(select(JobEventRow).where(JobEventRow.job_id == job_id, JobEventRow.seq > seq)
+                                   .order_by(JobEventRow.seq))
+            return [JobEvent(seq=r.seq, type=EventType(r.type), data=r.data) for r in rows]
+
+    def _append_event(self, session: Session, job_id: str, kind: EventType, data: dict[str, object]) -> None:
+        seq = session.execute(update(JobRow).where(JobRow.id == job_id).values(event_seq=JobRow.event_seq + 1)
+                              .returning(JobRow.event_seq)).scalar_one()
+        session.add(JobEventRow(job_id=job_id, seq=seq, type=kind.value, data=data, created_at=now()))
+
+    def recover_stale(self, stale_after: float, max_attempts: int) -> tuple[list[str], list[str]]:
+        """Running jobs whose worker stopped beating: re-queued, or failed after too many tries."""
+        cutoff = now() - timedelta(seconds=stale_after)
+        requeued, failed = [], []
+        with self.session() as session:
+            rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.running.value,
+                                                        JobRow.heartbeat_at < cutoff).with_for_update())
+            for row in rows:
+                if row.attempts >= max_attempts:
+                    reason = ErrorInfo(code="worker_lost", message=f"the worker running this job stopped "
+                                       f"responding {row.attempts} time(s); giving up")
+                    self._finish_row(session, row, JobStatus.failed, None, reason)
+                    failed.append(row.id)
+                else:
+                    row.status, row.worker, row.cancel_requested = JobStatus.queued.value, None, False
+                    session.flush()
+                    self._append_event(session, row.id, EventType.status, {"status": JobStatus.queued.value,
+                                                                         "reason": "worker lost; re-queued"})
+                    requeued.append(row.id)
+        return requeued, failed
+
+    def ping(self) -> None:
+        with self.session() as session:
+            session.execute(select(1))
+
+
+def to_job(row: JobRow, with_solution: bool = True) -> Job:
+    result = Result.model_validate_json(row.result) if row.result else None
+    if result is not None and not with_solution:
+        result.solution = None
+    return Job(id=row.id, status=JobStatus(row.status), created_at=_utc(row.created_at),
+               started_at=_utc(row.started_at), finished_at=_utc(row.finished_at),
+               progress=Progress.model_validate(row.progress or {}), result=result,
+               error=ErrorInfo.model_validate(row.error) if row.error else None, attempts=row.attempts,
+               idempotency_key=row.idempotency_key, kind=row.kind, solver=row.solver)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

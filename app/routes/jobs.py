@@ -1,0 +1,125 @@
+"""Asynchronous jobs: submit (202), list, get, cancel, and a server-sent event stream."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.checks import check_request
+from app.deps import ServicesDep
+from app.errors import ApiError, from_selection
+from app.jobs.store import IdempotencyConflict, JobStore
+from models import ErrorBody
+from models.job import Job, JobEvent, JobPage, JobRequest, JobStatus
+from solvers.selection import SelectionError, select
+
+router = APIRouter(tags=["jobs"])
+
+EVENT_POLL_SECONDS = 0.2
+KEEPALIVE_SECONDS = 10.0
+NOT_FOUND = {404: {"model": ErrorBody, "description": "No job with that id."}}
+SUBMIT_ERRORS = {
+    409: {"model": ErrorBody, "description": "Idempotency key reused with a different body."},
+    413: {"model": ErrorBody, "description": "Problem or body too large."},
+    422: {"model": ErrorBody, "description": "Invalid request: every problem with its JSON path."},
+    429: {"model": ErrorBody, "description": "Queue full; retry after `Retry-After` seconds."},
+    503: {"model": ErrorBody, "description": "Database or broker unavailable."},
+}
+
+
+@router.post("/jobs", response_model=Job, status_code=202, operation_id="submit_job",
+             responses={200: {"model": Job, "description": "Existing job (same idempotency key and body)."},
+                        **SUBMIT_ERRORS})  # type: ignore[dict-item]
+async def submit_job(request: JobRequest, services: ServicesDep, response: Response,
+                     idempotency_key: Annotated[str | None, Header()] = None) -> Job:
+    """Stores the job (committed before the answer), queues it, and answers 202 with its id."""
+    check_request(request, services.settings)
+    try:
+        select(services.registry, request.solver, request.problem)
+    except SelectionError as exc:
+        raise from_selection(exc) from None
+    if idempotency_key and request.idempotency_key is None:
+        request = request.model_copy(update={"idempotency_key": idempotency_key})
+    job, created = await run_in_threadpool(_create, services.store, request, services.settings.max_queued_jobs)
+    if created:
+        services.executor.submit(job.id)
+    else:
+        response.status_code = 200
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return job
+
+
+def _create(store: JobStore, request: JobRequest, max_queued: int) -> tuple[Job, bool]:
+    if store.count(JobStatus.queued) >= max_queued:
+        raise ApiError(429, "queue_full", f"{max_queued} jobs are already queued; retry later",
+                       headers={"Retry-After": "5"})
+    try:
+        return store.create(uuid.uuid4().hex, request)
+    except IdempotencyConflict:
+        raise ApiError(409, "idempotency_conflict", "this idempotency_key was used with a different request",
+                       []) from None
+
+
+@router.get("/jobs", response_model=JobPage, operation_id="list_jobs")
+async def list_jobs(services: ServicesDep, status: JobStatus | None = None,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> JobPage:
+    """Jobs, newest first, optionally filtered by status (solutions left out; get one job for it)."""
+    return await run_in_threadpool(services.store.page, status, limit, offset)
+
+
+@router.get("/jobs/{job_id}", response_model=Job, operation_id="get_job", responses=NOT_FOUND)  # type: ignore[dict-item]
+async def get_job(job_id: str, services: ServicesDep) -> Job:
+    """One job: status, progress (elapsed, incumbent, bound) and, once finished, the result."""
+    return _found(await run_in_threadpool(services.store.get, job_id), job_id)
+
+
+@router.delete("/jobs/{job_id}", response_model=Job, operation_id="cancel_job", responses=NOT_FOUND)  # type: ignore[dict-item]
+async def cancel_job(job_id: str, services: ServicesDep) -> Job:
+    """Cancels: a queued job ends now; a running one stops within about a second, keeping its best solution."""
+    return _found(await run_in_threadpool(services.store.request_cancel, job_id), job_id)
+
+
+@router.get("/jobs/{job_id}/events", operation_id="job_events", responses=NOT_FOUND,  # type: ignore[dict-item]
+            response_class=StreamingResponse)
+async def job_events(job_id: str, services: ServicesDep,
+                     last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
+    """Server-sent events: `status`, `progress`, `incumbent`; the stream ends when the job does."""
+    _found(await run_in_threadpool(services.store.get, job_id), job_id)
+    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    return StreamingResponse(_stream(services.store, job_id, after), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _stream(store: JobStore, job_id: str, after: int) -> AsyncIterator[str]:
+    idle = 0.0
+    while True:
+        events = await run_in_threadpool(store.events_after, job_id, after)
+        for event in events:
+            after = event.seq
+            yield format_event(event)
+            if event.type.value == "status" and JobStatus(event.data["status"]).finished:
+                return
+        if events:
+            idle = 0.0
+        else:
+            idle += EVENT_POLL_SECONDS
+            if idle >= KEEPALIVE_SECONDS:
+                idle = 0.0
+                yield ": keep-alive\n\n"
+        await asyncio.sleep(EVENT_POLL_SECONDS)
+
+
+def format_event(event: JobEvent) -> str:
+    return f"id: {event.seq}\nevent: {event.type.value}\ndata: {json.dumps(event.data)}\n\n"
+
+
+def _found(job: Job | None, job_id: str) -> Job:
+    if job is None:
+        raise ApiError(404, "not_found", f"no job {job_id!r}")
+    return job

@@ -79,3 +79,5 @@ class Services:
     def stop(self) -> None:
         if self._executor is not None:
             self._executor.stop()
+        if self._store is not None:
+            self._store.engine.dispose()

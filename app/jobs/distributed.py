@@ -38,6 +38,7 @@ class CeleryExecutor:
         self._stop.set()
         if self._reaper is not None:
             self._reaper.join(timeout=timeout)
+        self.celery.close()
 
     def reap_once(self) -> list[str]:
         requeued, _ = self.store.recover_stale(self.stale_after, self.max_attempts)

@@ -12,6 +12,7 @@ from app.jobs.schema import upgrade
 from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
+from solvers.pool import WorkerPool
 from solvers.registry import Registry, load_builtin
 
 
@@ -30,7 +31,7 @@ def build_store(settings: Settings) -> JobStore:
     return JobStore(engine)
 
 
-def build_executor(settings: Settings, store: JobStore, registry: Registry) -> Executor:
+def build_executor(settings: Settings, store: JobStore, registry: Registry, pool: WorkerPool) -> Executor:
     if settings.broker_url:
         from app.jobs.celery_app import make_celery
         from app.jobs.distributed import CeleryExecutor
@@ -40,7 +41,7 @@ def build_executor(settings: Settings, store: JobStore, registry: Registry) -> E
     from app.jobs.embedded import EmbeddedExecutor
 
     ctx = JobContext(store=store, registry=registry, limits=settings.dispatch_limits(),
-                     worker=f"{socket.gethostname()}:{os.getpid()}:embedded")
+                     worker=f"{socket.gethostname()}:{os.getpid()}:embedded", pool=pool)
     return EmbeddedExecutor(ctx, settings.job_concurrency, settings.stale_after, settings.max_attempts)
 
 
@@ -51,6 +52,7 @@ class Services:
     settings: Settings
     registry: Registry = field(default_factory=load_builtin)
     solve_slots: threading.BoundedSemaphore = field(init=False)
+    pool: WorkerPool = field(default_factory=WorkerPool)
     _store: JobStore | None = None
     _executor: Executor | None = None
 
@@ -70,14 +72,18 @@ class Services:
     @property
     def executor(self) -> Executor:
         if self._executor is None:
-            self._executor = build_executor(self.settings, self.store, self.registry)
+            self._executor = build_executor(self.settings, self.store, self.registry, self.pool)
         return self._executor
 
     def start(self) -> None:
         self.executor.start()
+        for name in self.settings.prewarm_backends:
+            if name in self.registry.names():
+                self.pool.warm(self.registry.get(name).module, self.settings.max_solver_memory)
 
     def stop(self) -> None:
         if self._executor is not None:
             self._executor.stop()
         if self._store is not None:
             self._store.engine.dispose()
+        self.pool.close()

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     stale_after: float = Field(default=30.0, gt=0, description="Seconds without a heartbeat before a running "
                                "job counts as lost and is re-queued.")
     max_attempts: int = Field(default=3, ge=1, description="Runs of a job before a lost worker fails it.")
+    prewarm_backends: list[str] = Field(
+        default=["knapsack_exact", "highs", "cpsat"],
+        description="Backends whose solve processes start with the service, so first solves are fast.",
+    )
     worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
 
     def dispatch_limits(self) -> DispatchLimits:

@@ -8,6 +8,7 @@ from models import Result, SolveOptions, SolveRequest, SolverInfo, Timings
 from solvers.base import ProgressSink
 from solvers.evaluators import evaluate
 from solvers.finalize import finalize
+from solvers.pool import WorkerPool
 from solvers.registry import Registry, availability
 from solvers.runner import RunLimits, run_backend
 from solvers.selection import select
@@ -29,13 +30,15 @@ def solve(
     progress: ProgressSink | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     queued: float = 0.0,
+    pool: WorkerPool | None = None,
 ) -> Result:
     """Solves `request`; raises `SelectionError` when no named backend can answer it."""
     started = time.perf_counter()
     spec = select(registry, request.solver, request.problem)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
-    raw = run_backend(spec, request.problem, options, RunLimits(limits.grace, limits.max_memory), progress, cancelled)
+    run_limits = RunLimits(limits.grace, limits.max_memory)
+    raw = run_backend(spec, request.problem, options, run_limits, progress, cancelled, pool)
     solver = SolverInfo(name=spec.name, version=availability(spec).version)
     timings = Timings(total=0.0, queue=queued, build=raw.build_time, solve=raw.solve_time)
     result = finalize(request.problem, options, raw, solver, timings, warnings)

@@ -3,11 +3,10 @@
 Solver time limits are soft (measured overruns of several seconds) and CBC counts CPU time, so
 the service enforces its own wall-clock deadline: at `time_limit + grace` the child is killed
 and the best incumbent it reported is returned with `termination: time_limit`. The same path
-serves cancellation.
+serves cancellation. With a `WorkerPool`, processes that answered cleanly are kept warm for the
+next solve of the same backend (no process start, no library import on the hot path).
 """
 
-import multiprocessing
-import multiprocessing.context
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from dataclasses import dataclass
 from models import SolveOptions, Status, Termination
 from models.problem import Problem
 from solvers.base import BackendSpec, Incumbent, ProgressSink, RawResult
-from solvers.worker import PROBLEM_ADAPTER, child_main
+from solvers.pool import SolveProcess, WorkerPool
+from solvers.worker import PROBLEM_ADAPTER
 
 POLL_SECONDS = 0.05
 
@@ -29,13 +29,6 @@ class RunLimits:
     max_memory: int | None = 8 * 1024**3
 
 
-def _context() -> multiprocessing.context.ForkServerContext:
-    """A fork server that preloads only the light worker module (never a solver library)."""
-    ctx = multiprocessing.context.ForkServerContext()
-    ctx.set_forkserver_preload(["solvers.worker"])
-    return ctx
-
-
 def run_backend(
     spec: BackendSpec,
     problem: Problem,
@@ -43,27 +36,22 @@ def run_backend(
     limits: RunLimits = RunLimits(),
     progress: ProgressSink | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    pool: WorkerPool | None = None,
 ) -> RawResult:
-    """Solves in a fresh child process; always returns, whatever the child does."""
+    """Solves in a child process (warm from `pool` if given); always returns, whatever the child does."""
     started = time.monotonic()
-    receiver, sender = _context().Pipe(duplex=False)
-    process = _context().Process(
-        target=child_main,
-        args=(sender, spec.module, PROBLEM_ADAPTER.dump_json(problem).decode(), options.model_dump_json(),
-              started, limits.max_memory),
-        daemon=True,
-    )
-    process.start()
-    sender.close()
-    watch = _Watch(spec, progress)
-    deadline = started + options.time_limit + limits.grace
+    process = pool.acquire(spec.module, limits.max_memory) if pool else SolveProcess(spec.module, limits.max_memory)
+    clean = False
     try:
-        return watch.follow(receiver, process, deadline, cancelled)
+        process.send_solve(PROBLEM_ADAPTER.dump_json(problem).decode(), options.model_dump_json(), started)
+        watch = _Watch(spec, progress)
+        raw, clean = watch.follow(process, started + options.time_limit + limits.grace, cancelled)
+        return raw
     finally:
-        if process.is_alive():
+        if pool is not None and clean:
+            pool.release(process)
+        else:
             process.kill()
-        process.join(timeout=5)
-        receiver.close()
 
 
 class _Watch:
@@ -74,25 +62,24 @@ class _Watch:
         self.progress = progress
         self.best: Incumbent | None = None
 
-    def follow(self, receiver, process, deadline: float, cancelled: Callable[[], bool]) -> RawResult:  # type: ignore[no-untyped-def]
+    def follow(self, process: SolveProcess, deadline: float, cancelled: Callable[[], bool]) -> tuple[RawResult, bool]:
+        """The run's outcome, and whether the child answered cleanly (and may be reused)."""
         while True:
             if cancelled():
-                return self._stopped(Termination.cancelled, "cancelled by the caller")
+                return self._stopped(Termination.cancelled, "cancelled by the caller"), False
             if time.monotonic() >= deadline:
-                return self._stopped(Termination.time_limit, "killed at the service deadline")
+                return self._stopped(Termination.time_limit, "killed at the service deadline"), False
             try:
-                ready = receiver.poll(POLL_SECONDS)
-                message = receiver.recv() if ready else None
+                message = process.receive(POLL_SECONDS)
             except (EOFError, OSError):
-                message = None
-                ready = True
-            if message is not None:
-                done = self._handle(message)
-                if done is not None:
-                    return done
-            elif ready or not process.is_alive():
-                process.join(timeout=1)
-                return self._crashed(process.exitcode)
+                return self._crashed(process.exitcode()), False
+            if message is None:
+                if not process.alive():
+                    return self._crashed(process.exitcode()), False
+                continue
+            done = self._handle(message)
+            if done is not None:
+                return done, True
 
     def _handle(self, message: tuple[str, str]) -> RawResult | None:
         kind, payload = message

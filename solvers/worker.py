@@ -61,23 +61,48 @@ def limit_memory(max_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
-def child_main(
-    conn: Connection, module: str, problem_json: str, options_json: str, started: float, max_memory: int | None
-) -> None:
-    """Entry point of the solve process: solve, send ("result", json) or ("error", text)."""
+def serve_main(conn: Connection, module: str, max_memory: int | None) -> None:
+    """Entry point of a solve process: import the backend once, then answer solve requests.
+
+    Each request is `("solve", problem_json, options_json, started)`; the answer is any number of
+    `("incumbent", json)` followed by `("result", json)` or `("error", text)`. The process is
+    reused by a warm pool only after a clean answer; a timed-out or cancelled one is killed.
+    """
+    die_with_parent()
+    limit_memory(max_memory)
+    try:
+        backend = importlib.import_module(module)
+    except Exception as exc:
+        _answer_errors_forever(conn, f"cannot load backend module {module!r}: {type(exc).__name__}: {exc}")
+        return
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message[0] != "solve":
+            return
+        _solve_one(conn, backend, *message[1:])
+
+
+def _solve_one(conn: Connection, backend: object, problem_json: str, options_json: str, started: float) -> None:
     sender = IncumbentSender(conn)
     try:
-        die_with_parent()
-        limit_memory(max_memory)
         problem = PROBLEM_ADAPTER.validate_json(problem_json)
         options = SolveOptions.model_validate_json(options_json)
-        backend = importlib.import_module(module)
-        raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))
+        raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
         sender.flush()
         conn.send(("result", raw.model_dump_json()))
     except MemoryError:
-        conn.send(("error", "the solve ran out of its memory limit"))
+        conn.send(("error", "the solve ran out of its memory limit (OPTSERVE_MAX_SOLVER_MEMORY)"))
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
-    finally:
-        conn.close()
+
+
+def _answer_errors_forever(conn: Connection, text: str) -> None:
+    while True:
+        try:
+            conn.recv()
+            conn.send(("error", text))
+        except (EOFError, OSError):
+            return

@@ -45,9 +45,10 @@ def worker_context():  # type: ignore[no-untyped-def]
     from app.jobs.execute import JobContext
     from app.services import build_store
     from app.settings import Settings
+    from solvers.pool import WorkerPool
     from solvers.registry import load_builtin
 
     settings = Settings()
     name = f"{socket.gethostname()}:{os.getpid()}"
     return JobContext(store=build_store(settings), registry=load_builtin(), limits=settings.dispatch_limits(),
-                      worker=name)
+                      worker=name, pool=WorkerPool())

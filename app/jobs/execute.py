@@ -14,6 +14,7 @@ from models.errors import ErrorInfo
 from models.job import EventType, JobStatus, Progress
 from solvers import dispatch
 from solvers.base import Incumbent
+from solvers.pool import WorkerPool
 from solvers.registry import Registry
 from solvers.selection import SelectionError
 
@@ -33,6 +34,7 @@ class JobContext:
     registry: Registry
     limits: dispatch.DispatchLimits
     worker: str
+    pool: WorkerPool | None = None
 
 
 def execute(job_id: str, ctx: JobContext) -> JobStatus | None:
@@ -45,7 +47,7 @@ def execute(job_id: str, ctx: JobContext) -> JobStatus | None:
     watcher = _Watcher(job_id, ctx)
     try:
         result = dispatch.solve(request, ctx.registry, ctx.limits, progress=watcher.progress,
-                                cancelled=watcher.cancelled, queued=queued)
+                                cancelled=watcher.cancelled, queued=queued, pool=ctx.pool)
     except SelectionError as exc:
         ctx.store.finish(job_id, JobStatus.failed, None, ErrorInfo(code=exc.code, message=exc.message))
         return JobStatus.failed

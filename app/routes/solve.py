@@ -55,7 +55,7 @@ def _solve_in_slot(request: SolveRequest, services: Services) -> Result:
                        headers={"Retry-After": retry})
     queued = time.perf_counter() - waited
     try:
-        return dispatch.solve(request, services.registry, services.limits, queued=queued)
+        return dispatch.solve(request, services.registry, services.limits, queued=queued, pool=services.pool)
     except SelectionError as exc:
         raise from_selection(exc) from None
     finally:

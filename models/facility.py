@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from models._base import ContractModel, Id
-from models.issues import IssueList, duplicate_positions
+from models.issues import IssueList, check_objective_names, duplicate_positions
 
 
 class Facility(ContractModel):
@@ -38,6 +38,14 @@ class FacilityLocationProblem(ContractModel):
     )
     single_source: bool = Field(
         default=False, description="If true every customer is served by exactly one facility."
+    )
+    distances: list[list[float]] | None = Field(
+        default=None, description="distances[i][j] from facility i to customer j (for distance objectives).",
+    )
+    objectives: list[str] | None = Field(
+        default=None, min_length=2, description="Multi-objective: two or more of `cost`, `max_distance` (largest "
+        "distance of a served pair) and `mean_distance` (demand-weighted), all minimised; the distance "
+        "criteria need `distances`.",
     )
 
     model_config = {
@@ -79,6 +87,22 @@ class FacilityLocationProblem(ContractModel):
             for j, value in enumerate(row):
                 if not math.isfinite(value) or value < 0:
                     issues.add(("costs", i, j), f"cost must be a finite number >= 0, got {value}")
+        self._check_objectives(issues, m, n)
+
+    def criteria(self) -> list[str]:
+        return list(self.objectives) if self.objectives else ["cost"]
+
+    def _check_objectives(self, issues: IssueList, m: int, n: int) -> None:
+        if self.distances is not None:
+            if len(self.distances) != m or any(len(row) != n for row in self.distances):
+                issues.add(("distances",), f"distances must be {m} x {n} (facilities x customers)")
+            elif any(not math.isfinite(v) or v < 0 for row in self.distances for v in row):
+                issues.add(("distances",), "distances must be finite numbers >= 0")
+        if self.objectives is None:
+            return
+        check_objective_names(issues, self.objectives, {"cost", "max_distance", "mean_distance"})
+        if self.distances is None and any(name.endswith("_distance") for name in self.objectives):
+            issues.add(("distances",), "distance objectives need `distances`")
 
 
 class Assignment(ContractModel):

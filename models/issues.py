@@ -43,3 +43,14 @@ def duplicate_positions(values: list[object]) -> list[int]:
             dups.append(pos)
         seen.add(key)
     return dups
+
+
+def check_objective_names(issues: IssueList, names: list[str], known: set[str]) -> None:
+    """Every requested criterion must be known to the family and requested once."""
+    seen: set[str] = set()
+    for pos, name in enumerate(names):
+        if name not in known:
+            issues.add(("objectives", pos), f"unknown objective {name!r}; choose from {sorted(known)}")
+        if name in seen:
+            issues.add(("objectives", pos), f"objective {name!r} listed twice")
+        seen.add(name)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from models._base import ContractModel, Id
-from models.issues import IssueList, duplicate_positions
+from models.issues import IssueList, check_objective_names, duplicate_positions
 
 Quantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 """A finite non-negative number (weights and capacities)."""
@@ -19,7 +19,14 @@ class KnapsackItem(ContractModel):
         description="Weight (>= 0); a list of weights, one per dimension, for multi-dimensional "
         "knapsacks.",
     )
-    value: float = Field(ge=0, allow_inf_nan=False, description="Value gained when selected (>= 0).")
+    value: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False,
+        description="Value gained when selected (>= 0); required unless `values` and `objectives` are given.",
+    )
+    values: list[Quantity] | None = Field(
+        default=None, description="Multi-objective: one value per criterion (all maximised), named "
+        "`value_0`, `value_1`, ... in the problem's `objectives`.",
+    )
 
 
 class KnapsackProblem(ContractModel):
@@ -29,6 +36,11 @@ class KnapsackProblem(ContractModel):
     items: list[KnapsackItem] = Field(min_length=1, description="Candidate items.")
     capacity: Quantity | list[Quantity] = Field(
         description="Capacity (>= 0); a list, one per dimension, when weights are lists.",
+    )
+    objectives: list[str] | None = Field(
+        default=None, min_length=2,
+        description="Multi-objective: two or more of `value` and `value_<k>` (the k-th entry of the items' "
+        "`values`), all maximised. Omit for a single objective (`value`).",
     )
 
     model_config = {
@@ -64,8 +76,20 @@ class KnapsackProblem(ContractModel):
     def capacities(self) -> list[float]:
         return list(self.capacity) if isinstance(self.capacity, list) else [self.capacity]
 
+    def criteria(self) -> list[str]:
+        """Names of the objectives: the requested ones, or just `value`."""
+        return list(self.objectives) if self.objectives else ["value"]
+
+    def criterion_values(self, name: str) -> list[float]:
+        """Per-item coefficients of one criterion (missing numbers count as 0)."""
+        if name == "value":
+            return [item.value or 0.0 for item in self.items]
+        k = int(name.removeprefix("value_"))
+        return [(item.values or [])[k] if item.values and k < len(item.values) else 0.0 for item in self.items]
+
     def check(self, issues: IssueList) -> None:
         """Semantic checks: unique ids, consistent dimensions, finite non-negative numbers."""
+        self._check_objectives(issues)
         for pos in duplicate_positions([i.id for i in self.items]):
             issues.add(("items", pos, "id"), f"duplicate item id {self.items[pos].id!r}")
         caps = self.capacities()
@@ -86,6 +110,27 @@ class KnapsackProblem(ContractModel):
             for dim, w in enumerate(weights):
                 loc = ("items", pos, "weight", dim) if isinstance(item.weight, list) else ("items", pos, "weight")
                 _check_quantity(issues, loc, w, "weight")
+
+
+    def _check_objectives(self, issues: IssueList) -> None:
+        if self.objectives is None:
+            for pos, item in enumerate(self.items):
+                if item.value is None:
+                    issues.add(("items", pos, "value"), "value is required (single objective)")
+            return
+        check_objective_names(issues, self.objectives, self._known_criteria())
+        for name in self.objectives:
+            if name == "value":
+                for pos, item in enumerate(self.items):
+                    if item.value is None:
+                        issues.add(("items", pos, "value"), "objective `value` needs a value on every item")
+        lengths = {len(item.values or []) for item in self.items}
+        if len(lengths) > 1:
+            issues.add(("items",), "every item needs the same number of `values`")
+
+    def _known_criteria(self) -> set[str]:
+        width = min((len(item.values or []) for item in self.items), default=0)
+        return {"value", *(f"value_{k}" for k in range(width))}
 
 
 def _check_quantity(issues: IssueList, loc: tuple[str | int, ...], value: float, what: str) -> None:

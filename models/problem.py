@@ -45,5 +45,10 @@ MAXIMISED: frozenset[ProblemKind] = frozenset({ProblemKind.knapsack})
 """Families whose objective is maximised; every other family minimises."""
 
 
+def is_multi_objective(problem: KnapsackProblem | TspProblem | FacilityLocationProblem | SchedulingProblem) -> bool:
+    """True when the request asks for a Pareto front (two or more `objectives`)."""
+    return bool(problem.objectives)
+
+
 def problem_kind(problem: KnapsackProblem | TspProblem | FacilityLocationProblem | SchedulingProblem) -> ProblemKind:
     return ProblemKind(problem.kind)

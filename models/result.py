@@ -5,6 +5,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from models._base import ContractModel
+from models.multiobjective import ParetoPoint
 from models.problem import Solution
 
 
@@ -67,5 +68,11 @@ class Result(ContractModel):
     timings: Timings = Field(description="Where the time went.")
     solver: SolverInfo = Field(description="The backend that produced the answer.")
     seed: int = Field(description="Seed used.")
+    pareto_front: list[ParetoPoint] | None = Field(
+        default=None, description="Multi-objective: verified, mutually non-dominated points.")
+    objectives: list[str] | None = Field(default=None, description="Multi-objective: criteria, in vector order.")
+    hypervolume: float | None = Field(default=None, description="Multi-objective: hypervolume of the front.")
+    reference_point: list[float] | None = Field(default=None, description="Reference point of `hypervolume`.")
+    compromise: int | None = Field(default=None, description="Index in `pareto_front` of the recommended point.")
     warnings: list[str] = Field(default_factory=list, description="Things the caller should know.")
     message: str | None = Field(default=None, description="Explanation for error or infeasible statuses.")

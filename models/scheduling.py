@@ -10,9 +10,10 @@ from typing import Literal
 from pydantic import Field
 
 from models._base import ContractModel, Id
-from models.issues import IssueList, duplicate_positions
+from models.issues import IssueList, check_objective_names, duplicate_positions
 
 SetupMatrix = list[list[int]]
+SCHEDULING_CRITERIA = ("makespan", "total_weighted_tardiness", "total_completion_time")
 
 
 class MachineOption(ContractModel):
@@ -72,6 +73,10 @@ class SchedulingProblem(ContractModel):
     objective: SchedulingObjective = Field(
         default=SchedulingObjective.makespan, description="`makespan` or `total_weighted_tardiness`."
     )
+    objectives: list[str] | None = Field(
+        default=None, min_length=2, description="Multi-objective: two or more of `makespan`, "
+        "`total_weighted_tardiness`, `total_completion_time`, all minimised (then `objective` is ignored).",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -112,6 +117,11 @@ class SchedulingProblem(ContractModel):
             for k, op in enumerate(job.operations):
                 _check_operation(issues.under("jobs", j, "operations", k), op, known)
         self._check_setups(issues, known)
+        if self.objectives is not None:
+            check_objective_names(issues, self.objectives, set(SCHEDULING_CRITERIA))
+
+    def criteria(self) -> list[str]:
+        return list(self.objectives) if self.objectives else [self.objective.value]
 
     def _check_setups(self, issues: IssueList, known: set[str]) -> None:
         if self.setup_times is None:

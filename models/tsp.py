@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from models._base import ContractModel
-from models.issues import IssueList
+from models.issues import IssueList, check_objective_names
 
 
 class Metric(StrEnum):
@@ -40,6 +40,14 @@ class TspProblem(ContractModel):
         "the diagonal is ignored).",
     )
 
+    extra_costs: list[list[list[float]]] | None = Field(
+        default=None, description="Multi-objective: further n x n cost matrices, criteria `extra_cost_0`, ...",
+    )
+    objectives: list[str] | None = Field(
+        default=None, min_length=2, description="Multi-objective: two or more of `length` and "
+        "`extra_cost_<k>`, all minimised. Omit for a single objective (`length`).",
+    )
+
     model_config = {
         "json_schema_extra": {
             "examples": [
@@ -67,9 +75,17 @@ class TspProblem(ContractModel):
         if self.coordinates is not None:
             _check_coordinates(issues, self.coordinates)
         if self.distances is not None:
-            _check_matrix(issues, self.distances)
+            _check_matrix(issues.under("distances"), self.distances, self.size)
         if 0 < self.size < 2:
             issues.add((), "a tour needs at least 2 nodes")
+        for k, matrix in enumerate(self.extra_costs or []):
+            _check_matrix(issues.under("extra_costs", k), matrix, self.size)
+        if self.objectives is not None:
+            known = {"length", *(f"extra_cost_{k}" for k in range(len(self.extra_costs or [])))}
+            check_objective_names(issues, self.objectives, known)
+
+    def criteria(self) -> list[str]:
+        return list(self.objectives) if self.objectives else ["length"]
 
 
 def _check_coordinates(issues: IssueList, coords: list[list[float]]) -> None:
@@ -80,17 +96,18 @@ def _check_coordinates(issues: IssueList, coords: list[list[float]]) -> None:
             issues.add(("coordinates", pos), "coordinates must be finite numbers")
 
 
-def _check_matrix(issues: IssueList, matrix: list[list[float]]) -> None:
-    n = len(matrix)
+def _check_matrix(issues: IssueList, matrix: list[list[float]], n: int) -> None:
+    if len(matrix) != n:
+        issues.add((), f"the matrix has {len(matrix)} rows; need {n}")
     for row_pos, row in enumerate(matrix):
         if len(row) != n:
-            issues.add(("distances", row_pos), f"row has {len(row)} entries; the matrix must be {n}x{n}")
+            issues.add((row_pos,), f"row has {len(row)} entries; the matrix must be {n}x{n}")
             continue
         for col, value in enumerate(row):
             if not math.isfinite(value):
-                issues.add(("distances", row_pos, col), "distance must be a finite number")
+                issues.add((row_pos, col), "distance must be a finite number")
             elif value < 0 and col != row_pos:
-                issues.add(("distances", row_pos, col), f"distance must be >= 0, got {value}")
+                issues.add((row_pos, col), f"distance must be >= 0, got {value}")
 
 
 class TspSolution(ContractModel):

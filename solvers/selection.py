@@ -7,7 +7,7 @@ order and the first available backend that supports the problem wins.
 from dataclasses import dataclass
 
 from models import KnapsackProblem, ProblemKind, TspProblem
-from models.problem import Problem
+from models.problem import Problem, is_multi_objective
 from solvers.base import BackendSpec
 from solvers.registry import Registry, UnknownBackend, availability
 
@@ -27,6 +27,8 @@ SMALL_TSP = 200
 def preferences(problem: Problem) -> list[str]:
     """Backends in order of preference for this problem (from bench/RESULTS.md)."""
     kind = ProblemKind(problem.kind)
+    if is_multi_objective(problem):
+        return ["nsga2", "epsilon"]
     if kind is ProblemKind.knapsack:
         assert isinstance(problem, KnapsackProblem)
         if problem.dimensions == 1:
@@ -44,6 +46,8 @@ def preferences(problem: Problem) -> list[str]:
 
 def supports(spec: BackendSpec, problem: Problem) -> bool:
     if ProblemKind(problem.kind) not in spec.capabilities.families:
+        return False
+    if is_multi_objective(problem) != spec.capabilities.multi_objective:
         return False
     return not (spec.name == "knapsack_exact" and isinstance(problem, KnapsackProblem) and problem.dimensions > 1)
 

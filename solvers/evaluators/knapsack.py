@@ -20,7 +20,7 @@ def evaluate(problem: KnapsackProblem, solution: KnapsackSolution) -> Evaluation
         load = sum(_weight(item.weight, dim) for item in chosen)
         if exceeds(load, cap):
             result.violate(f"dimension {dim}: load {load} exceeds capacity {cap}")
-    result.objective = float(sum(item.value for item in chosen))
+    result.objective = float(sum(item.value or 0.0 for item in chosen))
     return result
 
 

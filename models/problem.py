@@ -7,6 +7,7 @@ from pydantic import Field
 
 from models.facility import FacilityLocationProblem, FacilitySolution
 from models.knapsack import KnapsackProblem, KnapsackSolution
+from models.problem_solutions import Solution as Solution  # re-exported: the union lives apart to avoid cycles
 from models.scheduling import ScheduleSolution, SchedulingProblem
 from models.tsp import TspProblem, TspSolution
 
@@ -15,7 +16,6 @@ Problem = Annotated[
     Field(discriminator="kind", description="The problem, one of the families, chosen by `kind`."),
 ]
 
-Solution = KnapsackSolution | TspSolution | FacilitySolution | ScheduleSolution
 
 
 class ProblemKind(StrEnum):

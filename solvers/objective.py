@@ -30,7 +30,7 @@ def is_maximised(problem: Problem) -> bool:
 def objective_is_integral(problem: Problem) -> bool:
     """True when every feasible objective value is an integer."""
     if isinstance(problem, KnapsackProblem):
-        return all(float(item.value).is_integer() for item in problem.items)
+        return all(float(value).is_integer() for value in problem.criterion_values("value"))
     if isinstance(problem, TspProblem):
         if problem.size > 3000:
             return False

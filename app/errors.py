@@ -9,10 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from models import ErrorBody, ErrorDetail, ErrorInfo, Issue, ProblemKind
+from models import ErrorBody, ErrorDetail, ErrorInfo, Issue
+from models.issues import json_path
 from solvers.selection import SelectionError
-
-KIND_TAGS = {k.value for k in ProblemKind}
 
 
 class ApiError(Exception):
@@ -44,35 +43,12 @@ def error_response(status: int, code: str, message: str, details: Sequence[Error
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-UNION_MEMBER_TAGS = {"float", "int", "str", "bool", "list", "dict", "none"}
-
-
-def _is_union_tag(part: str | int) -> bool:
-    """Pydantic names the union member it tried (`list[float]`, `constrained-float`): not a JSON key."""
-    return isinstance(part, str) and (part in UNION_MEMBER_TAGS or "[" in part or part.startswith("constrained-"))
-
-
-def json_path(loc: Sequence[Any]) -> tuple[list[str | int], bool]:
-    """The JSON path of a pydantic location, and whether union-member tags were removed from it."""
-    path = [part if isinstance(part, int) else str(part) for part in loc]
-    cleaned: list[str | int] = []
-    saw_union = False
-    for pos, part in enumerate(path):
-        if pos > 0 and path[pos - 1] == "problem" and part in KIND_TAGS:
-            continue
-        if _is_union_tag(part):
-            saw_union = True
-            continue
-        cleaned.append(part)
-    return cleaned, saw_union
-
-
 def _pydantic_details(errors: Sequence[Any]) -> list[ErrorDetail]:
     """One detail per located problem: a value failing every union member is reported once."""
     details: list[ErrorDetail] = []
     union_locs: set[tuple[str | int, ...]] = set()
     for error in errors:
-        loc, from_union = json_path(error.get("loc", ()))
+        loc, from_union = json_path(list(error.get("loc", ())))
         if from_union:
             if tuple(loc) in union_locs:
                 continue

@@ -5,7 +5,14 @@ from models.facility import Assignment, Customer, Facility, FacilityLocationProb
 from models.issues import Issue
 from models.knapsack import KnapsackItem, KnapsackProblem, KnapsackSolution
 from models.options import SolveOptions
-from models.problem import MAXIMISED, PROBLEM_MODELS, SOLUTION_MODELS, Problem, ProblemKind, Solution
+from models.problem import (
+    MAXIMISED,
+    PROBLEM_MODELS,
+    SOLUTION_MODELS,
+    Problem,
+    ProblemKind,
+    Solution,
+)
 from models.request import SolveRequest, semantic_issues
 from models.result import Result, SolverInfo, Status, Termination, Timings
 from models.scheduling import (
@@ -17,6 +24,7 @@ from models.scheduling import (
     SchedulingObjective,
     SchedulingProblem,
 )
+from models.staffing import StaffingProblem, StaffingSolution
 from models.tsp import Metric, TspProblem, TspSolution
 
 __all__ = [
@@ -25,5 +33,6 @@ __all__ = [
     "Job", "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "Metric",
     "Operation", "Problem", "ProblemKind", "Result", "ScheduleSolution", "ScheduledOperation",
     "SchedulingObjective", "SchedulingProblem", "Solution", "SolveOptions", "SolveRequest",
-    "SolverInfo", "Status", "Termination", "Timings", "TspProblem", "TspSolution", "semantic_issues",
+    "SolverInfo", "StaffingProblem", "StaffingSolution", "Status", "Termination", "Timings", "TspProblem",
+    "TspSolution", "semantic_issues",
 ]

@@ -54,3 +54,31 @@ def check_objective_names(issues: IssueList, names: list[str], known: set[str]) 
         if name in seen:
             issues.add(("objectives", pos), f"objective {name!r} listed twice")
         seen.add(name)
+
+
+UNION_TAGS = frozenset({
+    "knapsack", "tsp", "facility_location", "scheduling", "staffing",
+    "exponential", "normal", "lognormal", "triangular", "uniform", "weibull", "empirical", "piecewise_poisson",
+    "wait_mean", "service_level",
+})
+"""Discriminator values pydantic inserts into error locations; they are not JSON keys."""
+UNION_MEMBER_TYPES = frozenset({"float", "int", "str", "bool", "list", "dict", "none"})
+
+
+def _is_union_member(part: str) -> bool:
+    """Pydantic names the union member it tried (`list[float]`, `constrained-float`): not a JSON key."""
+    return part in UNION_MEMBER_TYPES or "[" in part or part.startswith(("constrained-", "function-"))
+
+
+def json_path(loc: tuple[str | int, ...] | list[str | int]) -> tuple[list[str | int], bool]:
+    """The JSON path of a pydantic error location, and whether union-member names were removed."""
+    cleaned: list[str | int] = []
+    saw_member = False
+    for pos, part in enumerate(loc):
+        if isinstance(part, str) and pos < len(loc) - 1 and part in UNION_TAGS:
+            continue
+        if isinstance(part, str) and _is_union_member(part):
+            saw_member = True
+            continue
+        cleaned.append(part)
+    return cleaned, saw_member

@@ -3,6 +3,7 @@
 from models.facility import FacilitySolution
 from models.knapsack import KnapsackSolution
 from models.scheduling import ScheduleSolution
+from models.staffing import StaffingSolution
 from models.tsp import TspSolution
 
-Solution = KnapsackSolution | TspSolution | FacilitySolution | ScheduleSolution
+Solution = KnapsackSolution | TspSolution | FacilitySolution | ScheduleSolution | StaffingSolution

@@ -1,11 +1,19 @@
 """The body of POST /solve, POST /validate and POST /jobs, and its whole-request checks."""
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from models._base import ContractModel
-from models.issues import Issue, IssueList
+from models.issues import Issue, IssueList, json_path
 from models.options import SolveOptions
 from models.problem import SOLUTION_MODELS, Problem, problem_kind
+from models.simulation import (
+    FacilitySimModel,
+    KnapsackSimModel,
+    SchedulingSimModel,
+    SimulationSpec,
+    StaffingSimModel,
+    TspSimModel,
+)
 
 
 class SolveRequest(ContractModel):
@@ -14,8 +22,9 @@ class SolveRequest(ContractModel):
     problem: Problem
     solver: str = Field(default="auto", description="`auto` or a backend name from GET /solvers.")
     options: SolveOptions = Field(default_factory=SolveOptions, description="Limits, tolerances, seed, start.")
-    simulation: None = Field(
-        default=None, description="Reserved for simulation-evaluated solves (not yet available; must be null)."
+    simulation: SimulationSpec | None = Field(
+        default=None, description="Evaluate candidate solutions by simulation (replications, confidence "
+        "intervals, common random numbers) and optimise the simulated objective. Required for `staffing`.",
     )
 
     model_config = {
@@ -51,4 +60,33 @@ def semantic_issues(request: SolveRequest) -> list[Issue]:
             ("options", "warm_start"),
             f"warm_start must be a {request.problem.kind} solution ({', '.join(expected.model_fields)})",
         )
+    _check_simulation(request, issues.under("simulation"))
     return list(issues.items)
+
+
+SIM_MODELS: dict[str, type[ContractModel]] = {
+    "scheduling": SchedulingSimModel, "tsp": TspSimModel, "knapsack": KnapsackSimModel,
+    "facility_location": FacilitySimModel, "staffing": StaffingSimModel,
+}
+
+
+def _check_simulation(request: SolveRequest, issues: IssueList) -> None:
+    spec = request.simulation
+    if spec is None:
+        return
+    if isinstance(spec.replications, int) and spec.replications < 2:
+        issues.add(("replications",), "at least 2 replications are needed for a confidence interval")
+    if spec.max_replications < spec.min_replications:
+        issues.add(("max_replications",), "must be at least min_replications")
+    try:
+        SIM_MODELS[request.problem.kind].model_validate(spec.model)
+    except ValidationError as exc:
+        for error in exc.errors():
+            path, _ = json_path(error["loc"])
+            issues.add(("model", *path), error["msg"])
+
+
+def sim_model(request: SolveRequest) -> ContractModel:
+    """The validated family-specific simulation model of a request (defaults when absent)."""
+    spec = request.simulation
+    return SIM_MODELS[request.problem.kind].model_validate(spec.model if spec else {})

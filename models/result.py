@@ -7,6 +7,7 @@ from pydantic import Field
 from models._base import ContractModel
 from models.multiobjective import ParetoPoint
 from models.problem import Solution
+from models.simulation import SimulationReport
 
 
 class Status(StrEnum):
@@ -74,5 +75,7 @@ class Result(ContractModel):
     hypervolume: float | None = Field(default=None, description="Multi-objective: hypervolume of the front.")
     reference_point: list[float] | None = Field(default=None, description="Reference point of `hypervolume`.")
     compromise: int | None = Field(default=None, description="Index in `pareto_front` of the recommended point.")
+    simulation: SimulationReport | None = Field(
+        default=None, description="Simulation-evaluated results: replications, confidence, KPI intervals.")
     warnings: list[str] = Field(default_factory=list, description="Things the caller should know.")
     message: str | None = Field(default=None, description="Explanation for error or infeasible statuses.")

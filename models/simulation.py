@@ -81,6 +81,10 @@ class FacilitySimModel(ContractModel):
     response_target: float | None = Field(default=None, gt=0, description="Reports P(response <= target).")
 
 
+class StaffingSimModel(ContractModel):
+    """Staffing problems carry their randomness themselves; nothing to add here."""
+
+
 class KpiStat(ContractModel):
     """A key performance indicator over replications, with a Student-t confidence interval."""
 

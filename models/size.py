@@ -4,6 +4,7 @@ from models.facility import FacilityLocationProblem
 from models.knapsack import KnapsackProblem
 from models.problem import Problem
 from models.scheduling import SchedulingProblem
+from models.staffing import StaffingProblem
 from models.tsp import TspProblem
 
 
@@ -15,6 +16,8 @@ def problem_size(problem: Problem) -> dict[str, int]:
         return {"nodes": problem.size}
     if isinstance(problem, FacilityLocationProblem):
         return {"facilities": len(problem.facilities), "customers": len(problem.customers)}
+    if isinstance(problem, StaffingProblem):
+        return {"stations": len(problem.stations)}
     assert isinstance(problem, SchedulingProblem)
     operations = sum(len(job.operations) for job in problem.jobs)
     return {"jobs": len(problem.jobs), "machines": len(problem.machines), "operations": operations}
@@ -29,4 +32,6 @@ def size_score(problem: Problem) -> int:
         return size["facilities"] * (size["customers"] + 1)
     if isinstance(problem, SchedulingProblem):
         return size["operations"] * size["machines"]
+    if isinstance(problem, StaffingProblem):
+        return size["stations"]
     return size["items"] * size["dimensions"]

@@ -95,6 +95,50 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write here instead of
         out.write_text(text)
 
 
+@cli.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Jobs at once (default OPTSERVE_WORKER_CONCURRENCY).")] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+) -> None:
+    """Run a Celery worker that executes jobs (needs OPTSERVE_BROKER_URL and OPTSERVE_DATABASE_URL)."""
+    from app.jobs.celery_app import QUEUE, make_celery, worker_context
+    from app.settings import Settings
+
+    settings = Settings()
+    if not settings.broker_url:
+        typer.echo("OPTSERVE_BROKER_URL is not set: a worker needs the Redis broker of the service.", err=True)
+        raise typer.Exit(2)
+    worker_context()  # fail fast on an unreachable database, and migrate it
+    celery = make_celery(settings.broker_url, settings.max_time_limit)
+    threads = concurrency or settings.worker_concurrency
+    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", QUEUE,
+                        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
+
+
+@cli.command()
+def batch(
+    inputs: Annotated[list[Path], typer.Argument(help="Directories of JSON request files and/or JSONL files.")],
+    out: Annotated[Path, typer.Option(help="Results JSONL (appended; a CSV with the same stem is written too).")],
+    server: Annotated[str | None, typer.Option(help="Service URL; without it requests solve locally.")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="In flight at once (default: CPUs locally, "
+                                                    "4 on a server).")] = None,
+    wait_timeout: Annotated[float | None, typer.Option(help="With --server: give up on a job after this many "
+                                                       "seconds (it is retried on the next run).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show the live progress bar.")] = True,
+) -> None:
+    """Solve many requests; a re-run skips those already in --out. Exit 1 when any failed."""
+    from optserve.batch import BatchOptions, run_batch
+    from optserve.batch_inputs import InputError
+
+    options = BatchOptions(server=server, concurrency=concurrency, wait_timeout=wait_timeout, progress=progress)
+    try:
+        code = run_batch(inputs, out, options)
+    except InputError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
 def main() -> None:
     cli()
 

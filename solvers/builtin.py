@@ -62,4 +62,43 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         requires=("pyomo", "highspy"),
         version_of="pyomo",
     ),
+    BackendSpec(
+        name="simopt",
+        module="solvers.simulation.orchestrate",
+        description="Simulation-optimisation (SimPy): staffing by sequential confidence intervals and CRN.",
+        capabilities=Capabilities(frozenset({ProblemKind.staffing}), exact=False, reports_bound=True,
+                                  warm_start=False, deterministic=True),
+        requires=("simpy",),
+        version_of="simpy",
+        in_process=True,
+    ),
+    BackendSpec(
+        name="nsga2",
+        module="solvers.nsga2",
+        description="NSGA-II (pymoo) for multi-objective requests of every family: feasibility-keeping "
+        "encodings, an archive of every non-dominated point found; seeded and reproducible with "
+        "`iteration_limit` (generations).",
+        capabilities=Capabilities(MIP_FAMILIES, exact=False, reports_bound=False, warm_start=True,
+                                  deterministic=True, multi_objective=True),
+        requires=("pymoo",),
+        version_of="pymoo",
+    ),
+    BackendSpec(
+        name="epsilon",
+        module="solvers.epsilon",
+        description="Exact Pareto front by the epsilon-constraint method on HiGHS: bi-objective knapsack "
+        "with integer values in at least one objective (status optimal when the front is complete).",
+        capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=False, warm_start=False,
+                                  deterministic=True, multi_objective=True),
+        requires=("highspy",),
+        version_of="highspy",
+    ),
+    BackendSpec(
+        name="portfolio",
+        module="solvers.portfolio",
+        description="Races an exact and a heuristic backend under one time limit, sharing incumbents as "
+        "warm starts between rounds; stops when the gap target is met and names the member that won.",
+        capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
+                                  deterministic=False),
+    ),
 )

@@ -5,13 +5,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Result, SolveOptions, SolveRequest, SolverInfo, Timings
-from solvers.base import ProgressSink
+from solvers.base import BackendSpec, ProgressSink
 from solvers.evaluators import evaluate
 from solvers.finalize import finalize
 from solvers.pool import WorkerPool
+from solvers.portfolio import NAME as PORTFOLIO
+from solvers.portfolio import run_portfolio
 from solvers.registry import Registry, availability
 from solvers.runner import RunLimits, run_backend
-from solvers.selection import select
+from solvers.selection import SelectionError, select
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,31 @@ def solve(
     """Solves `request`; raises `SelectionError` when no named backend can answer it."""
     started = time.perf_counter()
     spec = select(registry, request.solver, request.problem)
+    if spec.in_process:
+        return _solve_in_process(spec, request, registry, limits, cancelled, pool)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
     run_limits = RunLimits(limits.grace, limits.max_memory)
-    raw = run_backend(spec, request.problem, options, run_limits, progress, cancelled, pool)
+    if spec.name == PORTFOLIO:  # orchestrates several child solves from this process
+        raw = run_portfolio(request.problem, options, registry, run_limits, progress, cancelled, pool)
+    else:
+        raw = run_backend(spec, request.problem, options, run_limits, progress, cancelled, pool)
     solver = SolverInfo(name=spec.name, version=availability(spec).version)
     timings = Timings(total=0.0, queue=queued, build=raw.build_time, solve=raw.solve_time)
     result = finalize(request.problem, options, raw, solver, timings, warnings)
     result.timings.total = time.perf_counter() - started + queued
     return result
+
+
+def _solve_in_process(spec: BackendSpec, request: SolveRequest, registry: Registry, limits: DispatchLimits,
+                      cancelled: Callable[[], bool], pool: WorkerPool | None) -> Result:
+    """Composite backends that orchestrate child solves or worker pools from this process."""
+    version = availability(spec).version
+    if spec.name == "simopt":
+        from solvers.simulation.orchestrate import solve_staffing
+
+        return solve_staffing(request, limits.max_time_limit, cancelled, version)
+    raise SelectionError("unsupported_problem", f"backend {spec.name!r} cannot run in process")
 
 
 def _effective_options(request: SolveRequest, limits: DispatchLimits, warnings: list[str]) -> SolveOptions:

@@ -15,6 +15,7 @@ from models import (
     ProblemKind,
     SchedulingObjective,
     SchedulingProblem,
+    StaffingProblem,
     TspProblem,
 )
 from models.problem import Problem
@@ -40,6 +41,8 @@ def objective_is_integral(problem: Problem) -> bool:
         if problem.objective is SchedulingObjective.makespan:
             return True
         return all(float(job.weight).is_integer() for job in problem.jobs)
+    if isinstance(problem, StaffingProblem):
+        return all(float(s.cost_per_server).is_integer() for s in problem.stations)
     if isinstance(problem, FacilityLocationProblem):
         return False
     return False

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from models import KnapsackProblem, ProblemKind, TspProblem
 from models.problem import Problem, is_multi_objective
 from solvers.base import BackendSpec
+from solvers.epsilon_scope import why_not
 from solvers.registry import Registry, UnknownBackend, availability
 
 
@@ -29,6 +30,8 @@ def preferences(problem: Problem) -> list[str]:
     kind = ProblemKind(problem.kind)
     if is_multi_objective(problem):
         return ["nsga2", "epsilon"]
+    if kind is ProblemKind.staffing:
+        return ["simopt"]
     if kind is ProblemKind.knapsack:
         assert isinstance(problem, KnapsackProblem)
         if problem.dimensions == 1:
@@ -49,6 +52,8 @@ def supports(spec: BackendSpec, problem: Problem) -> bool:
         return False
     if is_multi_objective(problem) != spec.capabilities.multi_objective:
         return False
+    if spec.name == "epsilon":
+        return why_not(problem) is None
     return not (spec.name == "knapsack_exact" and isinstance(problem, KnapsackProblem) and problem.dimensions > 1)
 
 

@@ -124,7 +124,7 @@ class JobStore:
     def claim(self, job_id: str, worker: str) -> JobRequest | None:
         """Atomically moves a queued job to running for `worker`; None if someone else has it."""
         with self.session() as session:
-            claimed = session.execute(
+            claimed = session.execute(  # type: ignore[attr-defined]
                 update(JobRow).where(JobRow.id == job_id, JobRow.status == JobStatus.queued.value)
                 .values(status=JobStatus.running.value, worker=worker, started_at=now(), heartbeat_at=now(),
                         attempts=JobRow.attempts + 1)

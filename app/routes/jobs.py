@@ -4,7 +4,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
@@ -22,8 +22,8 @@ router = APIRouter(tags=["jobs"])
 
 EVENT_POLL_SECONDS = 0.2
 KEEPALIVE_SECONDS = 10.0
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No job with that id."}}
-SUBMIT_ERRORS = {
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No job with that id."}}
+SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "Idempotency key reused with a different body."},
     413: {"model": ErrorBody, "description": "Problem or body too large."},
     422: {"model": ErrorBody, "description": "Invalid request: every problem with its JSON path."},
@@ -34,7 +34,7 @@ SUBMIT_ERRORS = {
 
 @router.post("/jobs", response_model=Job, status_code=202, operation_id="submit_job",
              responses={200: {"model": Job, "description": "Existing job (same idempotency key and body)."},
-                        **SUBMIT_ERRORS})  # type: ignore[dict-item]
+                        **SUBMIT_ERRORS})
 async def submit_job(request: JobRequest, services: ServicesDep, response: Response,
                      idempotency_key: Annotated[str | None, Header()] = None) -> Job:
     """Stores the job (committed before the answer), queues it, and answers 202 with its id."""
@@ -73,19 +73,19 @@ async def list_jobs(services: ServicesDep, status: JobStatus | None = None,
     return await run_in_threadpool(services.store.page, status, limit, offset)
 
 
-@router.get("/jobs/{job_id}", response_model=Job, operation_id="get_job", responses=NOT_FOUND)  # type: ignore[dict-item]
+@router.get("/jobs/{job_id}", response_model=Job, operation_id="get_job", responses=NOT_FOUND)
 async def get_job(job_id: str, services: ServicesDep) -> Job:
     """One job: status, progress (elapsed, incumbent, bound) and, once finished, the result."""
     return _found(await run_in_threadpool(services.store.get, job_id), job_id)
 
 
-@router.delete("/jobs/{job_id}", response_model=Job, operation_id="cancel_job", responses=NOT_FOUND)  # type: ignore[dict-item]
+@router.delete("/jobs/{job_id}", response_model=Job, operation_id="cancel_job", responses=NOT_FOUND)
 async def cancel_job(job_id: str, services: ServicesDep) -> Job:
     """Cancels: a queued job ends now; a running one stops within about a second, keeping its best solution."""
     return _found(await run_in_threadpool(services.store.request_cancel, job_id), job_id)
 
 
-@router.get("/jobs/{job_id}/events", operation_id="job_events", responses=NOT_FOUND,  # type: ignore[dict-item]
+@router.get("/jobs/{job_id}/events", operation_id="job_events", responses=NOT_FOUND,
             response_class=StreamingResponse)
 async def job_events(job_id: str, services: ServicesDep,
                      last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
@@ -105,6 +105,8 @@ async def _stream(store: JobStore, job_id: str, after: int) -> AsyncIterator[str
             yield format_event(event)
             if event.type.value == "status" and JobStatus(event.data["status"]).finished:
                 return
+        if not events and await run_in_threadpool(_finished, store, job_id):
+            return
         if events:
             idle = 0.0
         else:
@@ -113,6 +115,12 @@ async def _stream(store: JobStore, job_id: str, after: int) -> AsyncIterator[str
                 idle = 0.0
                 yield ": keep-alive\n\n"
         await asyncio.sleep(EVENT_POLL_SECONDS)
+
+
+def _finished(store: JobStore, job_id: str) -> bool:
+    """True when the job has ended (a client resuming after the last event gets an empty stream)."""
+    job = store.get(job_id)
+    return job is None or job.status.finished
 
 
 def format_event(event: JobEvent) -> str:

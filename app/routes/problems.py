@@ -17,6 +17,8 @@ TITLES = {
         "Facility location", "Open facilities and assign customers at minimum fixed plus service cost."),
     ProblemKind.scheduling: (
         "Scheduling", "Job shop with flexible machines, setups, releases; makespan or weighted tardiness."),
+    ProblemKind.staffing: (
+        "Staffing", "Servers per station at minimum cost subject to simulated service levels (needs simulation)."),
 }
 
 
@@ -44,6 +46,9 @@ def example_request(kind: ProblemKind) -> dict[str, Any]:
     assert isinstance(extra, dict)
     examples = extra["examples"]
     assert isinstance(examples, list)
+    if kind is ProblemKind.staffing:
+        return {"problem": examples[0], "solver": "auto", "options": {"time_limit": 60, "seed": 0},
+                "simulation": {"replications": 20, "confidence": 0.95, "seed": 0}}
     return {"problem": examples[0], "solver": "auto", "options": {"time_limit": 10, "seed": 0}}
 
 

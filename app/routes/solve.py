@@ -1,6 +1,7 @@
 """POST /solve (bounded synchronous solve) and POST /validate (checks only)."""
 
 import time
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +18,7 @@ from solvers.selection import SelectionError, select
 
 router = APIRouter(tags=["solve"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "Problem or body too large."},
     422: {"model": ErrorBody, "description": "Invalid request: every problem with its JSON path."},
     429: {"model": ErrorBody, "description": "All solve slots busy; retry after `Retry-After` seconds."},
@@ -25,14 +26,14 @@ ERRORS = {
 }
 
 
-@router.post("/solve", response_model=Result, operation_id="solve", responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/solve", response_model=Result, operation_id="solve", responses=ERRORS)
 async def solve(request: SolveRequest, services: ServicesDep) -> Result:
     """Solves now and waits at most `options.time_limit` (capped by the server) plus a grace period."""
     check_request(request, services.settings)
     return await run_in_threadpool(_solve_in_slot, request, services)
 
 
-@router.post("/validate", response_model=ValidationReport, operation_id="validate", responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/validate", response_model=ValidationReport, operation_id="validate", responses=ERRORS)
 async def validate(request: SolveRequest, services: ServicesDep) -> ValidationReport:
     """Checks a request without solving: 200 with warnings, or 422 listing every problem."""
     check_request(request, services.settings)

@@ -11,11 +11,13 @@ from models import (
     KnapsackSolution,
     ScheduleSolution,
     SchedulingProblem,
+    StaffingProblem,
+    StaffingSolution,
     TspProblem,
     TspSolution,
 )
 from models.problem import Problem, Solution
-from solvers.evaluators import facility, knapsack, scheduling, tsp
+from solvers.evaluators import facility, knapsack, scheduling, staffing, tsp
 from solvers.evaluators.base import Evaluation
 
 __all__ = ["Evaluation", "evaluate"]
@@ -31,4 +33,6 @@ def evaluate(problem: Problem, solution: Solution) -> Evaluation:
         return facility.evaluate(problem, solution)
     if isinstance(problem, SchedulingProblem) and isinstance(solution, ScheduleSolution):
         return scheduling.evaluate(problem, solution)
+    if isinstance(problem, StaffingProblem) and isinstance(solution, StaffingSolution):
+        return staffing.evaluate(problem, solution)
     return Evaluation(violations=[f"a {type(solution).__name__} is not a solution of a {problem.kind} problem"])

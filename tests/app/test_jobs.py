@@ -51,6 +51,8 @@ def test_events_stream_status_changes_and_incumbents_and_then_ends(client: TestC
     assert any("event: incumbent" in b for b in events)
     resumed = client.get(f"/jobs/{job_id}/events", headers={"Last-Event-ID": "1"}).text
     assert "id: 1\n" not in resumed and "id: 2\n" in resumed
+    last = max(int(b.split("\n")[0].removeprefix("id: ")) for b in events)
+    assert client.get(f"/jobs/{job_id}/events", headers={"Last-Event-ID": str(last)}).text == ""
 
 
 def test_cancel_a_running_job_within_two_seconds_and_keep_its_best(client: TestClient) -> None:

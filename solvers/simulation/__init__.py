@@ -1,0 +1,1 @@
+"""Simulation-optimisation: SimPy models of every family, replications, statistics, search."""

@@ -1,0 +1,59 @@
+"""Output analysis: Student-t intervals, paired differences, replications needed, quantiles."""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+from models.simulation import KpiStat
+
+
+def t_half_width(values: Sequence[float], confidence: float) -> float:
+    """Half-width of the two-sided Student-t confidence interval of the mean."""
+    n = len(values)
+    if n < 2:
+        return math.inf
+    sd = float(np.std(values, ddof=1))
+    return float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n))
+
+
+def kpi_stat(values: Sequence[float], confidence: float) -> KpiStat:
+    """Mean, half-width, standard deviation and count of independent replications."""
+    n = len(values)
+    mean = float(np.mean(values)) if n else math.nan
+    sd = float(np.std(values, ddof=1)) if n > 1 else 0.0
+    half = t_half_width(values, confidence) if n > 1 else math.inf
+    return KpiStat(mean=mean, half_width=half if math.isfinite(half) else 0.0, std=sd, n=n)
+
+
+def paired_difference(a: Sequence[float], b: Sequence[float], confidence: float) -> KpiStat:
+    """Interval on E[a - b] from paired replications (same streams under CRN)."""
+    diffs = [x - y for x, y in zip(a, b, strict=True)]
+    return kpi_stat(diffs, confidence)
+
+
+def precise_enough(values: Sequence[float], confidence: float, relative: float) -> bool:
+    """Relative precision reached: half-width <= relative * |mean| (absolute when the mean is ~0)."""
+    if len(values) < 2:
+        return False
+    mean = abs(float(np.mean(values)))
+    return t_half_width(values, confidence) <= relative * max(mean, 1e-9)
+
+
+def replications_for(values: Sequence[float], confidence: float, relative: float) -> int:
+    """Replications the pilot suggests for the relative half-width target (n ~ (t s / (r mean))^2)."""
+    n = len(values)
+    if n < 2:
+        return 2
+    mean = abs(float(np.mean(values)))
+    sd = float(np.std(values, ddof=1))
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    return max(n, math.ceil((t * sd / (relative * max(mean, 1e-9))) ** 2))
+
+
+def statistic(values: Sequence[float], name: str) -> float:
+    """`mean`, `p90` or `p95` of a sample of per-replication values."""
+    if name == "mean":
+        return float(np.mean(values))
+    return float(np.quantile(values, {"p90": 0.9, "p95": 0.95}[name]))

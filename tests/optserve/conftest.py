@@ -1,0 +1,71 @@
+"""SDK fixtures: the app in process (for httpx.ASGITransport) and a fake-transport recorder."""
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
+from optserve import RetryPolicy
+from tests.conftest import registry_with_stubborn
+
+FAST_RETRY = RetryPolicy(max_attempts=4, backoff=0.001, max_backoff=0.01)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    """The service with its job executor running (ASGITransport does not run the lifespan)."""
+    services = Services(settings=settings, registry=registry_with_stubborn())
+    services.start()
+    try:
+        yield create_app(settings, services)
+    finally:
+        services.stop()
+
+
+@pytest.fixture
+def asgi(app: FastAPI) -> httpx.ASGITransport:
+    return httpx.ASGITransport(app=app)
+
+
+Reply = httpx.Response | Exception
+
+
+@dataclass
+class Script:
+    """A MockTransport handler that answers from a list of replies and records every request."""
+
+    replies: list[Reply]
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+
+def error(status: int, code: str = "x", headers: dict[str, str] | None = None,
+          details: list[dict[str, Any]] | None = None) -> httpx.Response:
+    body = {"error": {"code": code, "message": f"{code} happened", "details": details or []}}
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def ok(data: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, content=json.dumps(data), headers={"content-type": "application/json"})
+
+
+@pytest.fixture
+def script() -> Callable[..., Script]:
+    return lambda *replies: Script(list(replies))

@@ -41,10 +41,24 @@ class BackendSpec:
     """Import names that must be importable; their absence makes the backend unavailable."""
     version_of: str | None = None
     """Distribution whose version is reported as the solver version."""
+    in_process: bool = False
+    """Composite backends (simulation-optimisation, portfolio) orchestrate from the calling process."""
+
+
+class FrontPoint(BaseModel):
+    """One point of a multi-objective answer: the solution and its claimed objective vector."""
+
+    objectives: list[float]
+    """In the order of `problem.criteria()`; the service recomputes them."""
+    solution: Solution
 
 
 class RawResult(BaseModel):
-    """A backend's answer before the service checks it: what it claims, not yet verified."""
+    """A backend's answer before the service checks it: what it claims, not yet verified.
+
+    Multi-objective backends fill `front` (mutually non-dominated or not: the service filters);
+    `status` is `optimal` only when the method proved the front complete.
+    """
 
     status: Status
     termination: Termination
@@ -57,6 +71,7 @@ class RawResult(BaseModel):
     build_time: float = 0.0
     solve_time: float = 0.0
     warnings: list[str] = Field(default_factory=list)
+    front: list[FrontPoint] | None = None
 
 
 class Incumbent(BaseModel):

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
-from app.routes import health, jobs, problems, solve, solvers
+from app.routes import evaluate, health, jobs, problems, solve, solvers
 from app.services import Services
 from app.settings import Settings
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services
     install_error_handlers(app)
-    for router in (solve.router, jobs.router, solvers.router, problems.router, health.router):
+    for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

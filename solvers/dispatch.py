@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models import Result, SolveOptions, SolveRequest, SolverInfo, Timings
+from models import Result, SolveOptions, SolveRequest, SolverInfo, StaffingProblem, Timings
 from solvers.base import BackendSpec, ProgressSink
 from solvers.evaluators import evaluate
 from solvers.finalize import finalize
@@ -36,8 +36,10 @@ def solve(
 ) -> Result:
     """Solves `request`; raises `SelectionError` when no named backend can answer it."""
     started = time.perf_counter()
+    if request.simulation is not None and not isinstance(request.problem, StaffingProblem):
+        return _simulated(request, registry, limits, cancelled, pool)
     spec = select(registry, request.solver, request.problem)
-    if spec.in_process:
+    if spec.in_process and spec.name != PORTFOLIO:  # the portfolio's raw result is finalized below
         return _solve_in_process(spec, request, registry, limits, cancelled, pool)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
@@ -51,6 +53,18 @@ def solve(
     result = finalize(request.problem, options, raw, solver, timings, warnings)
     result.timings.total = time.perf_counter() - started + queued
     return result
+
+
+def _simulated(request: SolveRequest, registry: Registry, limits: DispatchLimits, cancelled: Callable[[], bool],
+               pool: WorkerPool | None) -> Result:
+    """A plan family with a `simulation` block: deterministic solve, then simulation-optimisation."""
+    from solvers.simulation.orchestrate import solve_plan
+
+    def deterministic(inner: SolveRequest) -> Result:
+        return solve(inner, registry, limits, cancelled=cancelled, pool=pool)
+
+    version = availability(registry.get("simopt")).version if "simopt" in registry.names() else None
+    return solve_plan(request, deterministic, limits.max_time_limit, cancelled, version)
 
 
 def _solve_in_process(spec: BackendSpec, request: SolveRequest, registry: Registry, limits: DispatchLimits,

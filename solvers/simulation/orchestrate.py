@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 
 from models import Result, SolveRequest, SolverInfo, StaffingProblem, Status, Termination, Timings
-from models.simulation import SelectionReport, SimulationReport, SimulationSpec
+from models.simulation import SelectionReport, SimulatedSolution, SimulationReport, SimulationSpec
 from solvers.base import RawResult
 from solvers.finalize import finalize
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
+from solvers.simulation.plan_search import PlanAnswer, PlanSearch
 from solvers.simulation.staffing_search import StaffingAnswer, cost, optimise, solution
 
+DETERMINISTIC_SHARE = 0.3
 STAFFING_BOUND = "stability (each station's servers exceed its offered load)"
 
 
@@ -68,3 +70,49 @@ def _report(spec: SimulationSpec, answer: StaffingAnswer, total: int) -> Simulat
     return SimulationReport(replications=answer.verdict.replications, confidence=spec.confidence,
                             common_random_numbers=spec.common_random_numbers, objective_kpi="cost",
                             kpis=answer.verdict.kpis, selection=selection)
+
+
+def solve_plan(request: SolveRequest, deterministic: Callable[[SolveRequest], Result], max_time: float,
+               cancelled: Callable[[], bool], version: str | None) -> Result:
+    """Deterministic optimum first (30% of the time), then simulation-optimisation from it."""
+    spec = request.simulation or SimulationSpec()
+    started = time.perf_counter()
+    limit = min(request.options.time_limit, max_time)
+    options = request.options.model_copy(update={"time_limit": max(1.0, DETERMINISTIC_SHARE * limit)})
+    base = deterministic(request.model_copy(update={"simulation": None, "options": options}))
+    if base.solution is None:
+        base.warnings.append("no deterministic solution to simulate")
+        return base
+    evaluator = Evaluator(request.problem, spec, time.monotonic() + limit - (time.perf_counter() - started),
+                          cancelled)
+    try:
+        search = PlanSearch(request.problem, spec, evaluator, time.monotonic())
+        answer = search.final(search.improve(base.solution), base.solution)
+    finally:
+        evaluator.close()
+    raw = RawResult(status=Status.feasible, termination=Termination.completed, solution=answer.best,
+                    bound=base.bound, bound_source=base.bound_source, solve_time=time.perf_counter() - started)
+    timings = Timings(total=0.0, solve=time.perf_counter() - started)
+    warnings = [f"deterministic start from backend {base.solver.name!r} ({base.status.value}, objective "
+                f"{base.objective}); `status`, `objective` and `gap` describe the returned plan's deterministic "
+                "objective, `simulation` its simulated performance", *base.warnings]
+    result = finalize(request.problem, request.options, raw, SolverInfo(name="simopt", version=version),
+                      timings, warnings)
+    result.simulation = _plan_report(spec, answer, search.kpi, evaluator.total_replications)
+    result.timings.total = time.perf_counter() - started
+    return result
+
+
+def _plan_report(spec: SimulationSpec, answer: PlanAnswer, kpi: str, total: int) -> SimulationReport:
+    indifference = answer.difference[kpi].half_width if kpi in answer.difference else 0.0
+    selection = SelectionReport(
+        method="local search on simulated scores with common random numbers; a move is kept only if its paired "
+               "mean stays better on twice the replications; final paired Student-t comparison with the "
+               "deterministic optimum (kept if not better)",
+        candidates=answer.evaluated, indifference_zone=indifference,
+        probability_correct_selection=spec.confidence, replications_total=total)
+    return SimulationReport(
+        replications=answer.replications, confidence=spec.confidence,
+        common_random_numbers=spec.common_random_numbers, objective_kpi=f"{spec.objective}({kpi})",
+        kpis=answer.kpis, baseline=SimulatedSolution(solution=answer.baseline, kpis=answer.baseline_kpis),
+        difference=answer.difference, selection=selection)

@@ -142,3 +142,17 @@ def test_catalogue_and_health(client: TestClient) -> None:
     assert len(client.get("/problems").json()) == len(ProblemKind)
     assert client.get("/health/live").json() == {"status": "ok"}
     assert client.get("/health/ready").status_code == 200
+
+
+def test_evaluate_simulates_a_plan_and_locates_a_wrong_solution(client: TestClient) -> None:
+    problem = knapsack_problem = {"kind": "knapsack", "capacity": 10, "items": KNAPSACK["items"]}
+    body = {"problem": knapsack_problem, "solution": {"selected": ["B", "D"]},
+            "simulation": {"replications": 5, "model": {"weight": {"distribution": "uniform", "low": 0.9,
+                                                                   "high": 1.1, "relative": True}}}}
+    response = client.post("/evaluate", json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["feasible"] and result["objective"] == 90
+    assert result["simulation"]["kpis"]["overflow"]["mean"] == 0 and result["simulation"]["replications"] == 5
+    wrong = client.post("/evaluate", json={**body, "problem": problem, "solution": {"tour": [0, 1]}})
+    assert wrong.status_code == 422 and locs(wrong) == [["body", "solution"]]

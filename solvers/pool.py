@@ -5,7 +5,10 @@ a pool keeps processes that finished cleanly and hands them out again for the sa
 A process that was killed (deadline, cancellation) or crashed is never reused.
 """
 
+import contextlib
 import multiprocessing.context
+import os
+import signal
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -55,6 +58,11 @@ class SolveProcess:
         return self._process.exitcode
 
     def kill(self) -> None:
+        """Kills the process and its group (solver binaries such as CBC run as its children)."""
+        pid = self._process.pid
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
         if self._process.is_alive():
             self._process.kill()
         self._process.join(timeout=5)

@@ -7,6 +7,7 @@ level) because the fork server preloads it. The backend module is imported by na
 import ctypes
 import ctypes.util
 import importlib
+import os
 import resource
 import signal
 import time
@@ -68,6 +69,7 @@ def serve_main(conn: Connection, module: str, max_memory: int | None) -> None:
     `("incumbent", json)` followed by `("result", json)` or `("error", text)`. The process is
     reused by a warm pool only after a clean answer; a timed-out or cancelled one is killed.
     """
+    os.setsid()  # own process group: a kill also reaches solver binaries it starts (CBC)
     die_with_parent()
     limit_memory(max_memory)
     try:

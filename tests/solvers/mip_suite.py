@@ -1,0 +1,169 @@
+"""The behavioural suite shared by the MIP backends (HiGHS, CBC): subclass it and name the backend.
+
+Every solve goes through `solvers.runner.run_backend` (a child process), so the test process never
+imports a solver library. Answers are re-checked by the independent evaluator and compared with
+brute-force optima (tests/brute.py, tests/solvers/cases.py) or published ones.
+"""
+
+import random
+import time
+
+import pytest
+
+from models import (
+    FacilityLocationProblem,
+    KnapsackSolution,
+    SchedulingProblem,
+    SolveOptions,
+    Status,
+    Termination,
+    TspProblem,
+)
+from models.problem import Problem
+from solvers.base import RawResult
+from solvers.evaluators import evaluate
+from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
+from solvers.registry import load_builtin
+from solvers.runner import RunLimits, run_backend
+from tests.instances import TINY, knapsack, optimum
+from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib
+
+REGISTRY = load_builtin()
+BENCHMARKS = benchmark_root()
+needs_benchmarks = pytest.mark.skipif(not (BENCHMARKS / "manifest.json").exists(),
+                                      reason=f"no benchmark set at {BENCHMARKS}")
+
+
+def scheduling(jobs: list[dict], machines: int = 2, **extra: object) -> SchedulingProblem:  # type: ignore[type-arg]
+    return SchedulingProblem.model_validate({"kind": "scheduling", "machines": [f"M{m}" for m in range(machines)],
+                                             "jobs": jobs, **extra})
+
+
+def op(machine: int, duration: int) -> dict[str, object]:
+    return {"machine": f"M{machine}", "duration": duration}
+
+
+def alt(*choices: tuple[int, int]) -> dict[str, object]:
+    return {"alternatives": [op(m, d) for m, d in choices]}
+
+
+FLEXIBLE = scheduling([
+    {"id": "A", "operations": [alt((0, 3), (1, 5)), op(2, 2)]},
+    {"id": "B", "operations": [alt((0, 4), (2, 3)), alt((1, 2), (2, 4))]},
+    {"id": "C", "operations": [op(1, 3), alt((0, 2), (2, 2))]},
+], machines=3)
+
+SETUP_JOBS = [{"id": f"J{j}", "operations": [op(0, d0), op(1, d1)]}
+              for j, (d0, d1) in enumerate([(3, 2), (2, 4), (4, 1), (1, 3)])]
+SETUPS_TRIANGLE = scheduling(SETUP_JOBS, setup_times=[[2 * abs(a - b) for b in range(4)] for a in range(4)])
+"""Setups |a - b| * 2 satisfy the triangle inequality: the disjunctive MIP is exact."""
+SETUPS_SKEWED = scheduling(SETUP_JOBS, setup_times=[[0, 1, 9, 9], [9, 0, 1, 9], [9, 9, 0, 1], [1, 9, 9, 0]])
+"""0 -> 1 -> 2 -> 3 -> 0 cost 1 each, every other pair 9: far from the triangle inequality."""
+
+TARDINESS = scheduling([
+    {"id": "A", "operations": [op(0, 4), op(1, 3)], "due": 8, "weight": 2},
+    {"id": "B", "operations": [op(1, 2), op(0, 5)], "due": 9, "release": 1},
+    {"id": "C", "operations": [op(0, 3), op(1, 2)], "due": 6, "weight": 3},
+    {"id": "D", "operations": [op(1, 4)], "due": 5, "release": 2, "weight": 1.5},
+], objective="total_weighted_tardiness")
+
+SCHEDULES = {"flexible": FLEXIBLE, "setups_triangle": SETUPS_TRIANGLE, "tardiness": TARDINESS}
+INFEASIBLE_FACILITY = FacilityLocationProblem.model_validate({
+    "kind": "facility_location",
+    "facilities": [{"id": "F1", "fixed_cost": 10, "capacity": 10}, {"id": "F2", "fixed_cost": 10, "capacity": 5}],
+    "customers": [{"id": "C1", "demand": 8}, {"id": "C2", "demand": 8}],
+    "costs": [[1, 2], [2, 1]],
+})
+
+
+def random_tsp(n: int, seed: int) -> TspProblem:
+    rng = random.Random(seed)
+    coords = [[rng.uniform(0, 1000), rng.uniform(0, 1000)] for _ in range(n)]
+    return TspProblem.model_validate({"kind": "tsp", "coordinates": coords, "metric": "euc_2d"})
+
+
+class MipBackendSuite:
+    """Tests every MIP backend must pass; `backend` is the registry name."""
+
+    backend: str
+
+    def solve(self, problem: Problem, time_limit: float = 30.0, grace: float = 1.0, **options: object) -> RawResult:
+        spec = REGISTRY.get(self.backend)
+        return run_backend(spec, problem, SolveOptions(time_limit=time_limit, seed=1, **options),
+                           RunLimits(grace=grace))
+
+    def verified_objective(self, problem: Problem, raw: RawResult) -> float:
+        assert raw.solution is not None, f"{raw.status}: {raw.native_status} {raw.log}"
+        check = evaluate(problem, raw.solution)
+        assert check.feasible, check.violations
+        assert check.objective is not None
+        assert raw.objective == pytest.approx(check.objective, rel=1e-9, abs=1e-6)
+        return check.objective
+
+    def assert_optimal(self, problem: Problem, raw: RawResult, expected: float) -> None:
+        assert raw.status is Status.optimal, f"{raw.native_status} {raw.log}"
+        assert raw.termination is Termination.completed
+        assert self.verified_objective(problem, raw) == pytest.approx(expected, rel=1e-6)
+        assert raw.bound == pytest.approx(expected, rel=1e-6)
+        assert raw.bound_source == self.backend
+
+    @pytest.mark.parametrize("name", list(TINY))
+    def test_tiny_instances_reach_the_brute_force_optimum(self, name: str) -> None:
+        problem = TINY[name]
+        self.assert_optimal(problem, self.solve(problem), optimum(problem))
+
+    @pytest.mark.parametrize("name", list(SCHEDULES))
+    def test_scheduling_variants_reach_the_brute_force_optimum(self, name: str) -> None:
+        problem = SCHEDULES[name]
+        self.assert_optimal(problem, self.solve(problem), brute_force_schedule(problem))
+
+    def test_setups_breaking_the_triangle_inequality_claim_no_optimality(self) -> None:
+        raw = self.solve(SETUPS_SKEWED)
+        assert raw.status is Status.feasible and raw.bound is None
+        assert any("triangle" in w for w in raw.warnings)
+        assert self.verified_objective(SETUPS_SKEWED, raw) >= brute_force_schedule(SETUPS_SKEWED)
+
+    def test_total_capacity_below_demand_is_infeasible(self) -> None:
+        raw = self.solve(INFEASIBLE_FACILITY)
+        assert raw.status is Status.infeasible and raw.solution is None
+        assert raw.termination is Termination.completed
+
+    def test_warm_start_is_accepted_and_the_optimum_still_proven(self) -> None:
+        problem = knapsack()
+        raw = self.solve(problem, warm_start=KnapsackSolution(selected=[problem.items[0].id]))
+        self.assert_optimal(problem, raw, optimum(problem))
+
+    def test_berlin52(self) -> None:
+        self.assert_optimal(berlin52(), self.solve(berlin52(), time_limit=60), 7542)
+
+    def test_ft06(self) -> None:
+        problem = jsplib(FT06)
+        self.assert_optimal(problem, self.solve(problem, time_limit=60), 55)
+
+    @needs_benchmarks
+    def test_cap41(self) -> None:
+        library = BenchmarkLibrary(BENCHMARKS)
+        instance = library.load(select(load_manifest(BENCHMARKS), names=["cap41"])[0])
+        assert instance.optimum is not None
+        self.assert_optimal(instance.problem, self.solve(instance.problem, time_limit=60), instance.optimum)
+
+    def test_a_hard_job_shop_stops_at_one_second_with_a_valid_answer(self) -> None:
+        problem = jsplib(FT10)
+        started = time.monotonic()
+        raw = self.solve(problem, time_limit=1.0, grace=2.0)
+        assert time.monotonic() - started < 2.5
+        assert raw.native_status != "killed at the service deadline"
+        assert raw.termination is Termination.time_limit
+        assert raw.status in (Status.feasible, Status.no_solution)
+        if raw.solution is not None:
+            self.verified_objective(problem, raw)
+
+    def test_tsp_at_the_time_limit_returns_a_valid_tour_and_a_valid_bound(self) -> None:
+        problem = random_tsp(150, seed=4)
+        started = time.monotonic()
+        raw = self.solve(problem, time_limit=3.0, grace=2.0)
+        assert time.monotonic() - started < 4.5
+        assert raw.status in (Status.feasible, Status.optimal)
+        objective = self.verified_objective(problem, raw)
+        if raw.bound is not None:
+            assert raw.bound <= objective + 1e-6

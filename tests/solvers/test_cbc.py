@@ -1,0 +1,7 @@
+"""CBC backend (`solvers/cbc.py`): the shared MIP suite, run through the child-process runner."""
+
+from tests.solvers.mip_suite import MipBackendSuite
+
+
+class TestCbc(MipBackendSuite):
+    backend = "cbc"

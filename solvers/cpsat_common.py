@@ -15,7 +15,7 @@ from models import SolveOptions, Status, Termination
 from models.problem import Solution
 from solvers.base import Incumbent, RawResult, SolveContext
 
-NATIVE_STATUS: dict[int, tuple[Status, Termination]] = {
+NATIVE_STATUS: dict[cp_model.CpSolverStatus, tuple[Status, Termination]] = {
     cp_model.OPTIMAL: (Status.optimal, Termination.completed),
     cp_model.FEASIBLE: (Status.feasible, Termination.time_limit),
     cp_model.INFEASIBLE: (Status.infeasible, Termination.completed),
@@ -40,8 +40,9 @@ Extract = Callable[[NDArray[np.int64]], tuple[Solution, float]]
 """Solver values (indexed by variable index) -> the solution and its TRUE objective."""
 
 
-def parameters(solver: cp_model.CpSolver, options: SolveOptions, context: SolveContext) -> None:
+def parameters(solver: cp_model.CpSolver, context: SolveContext) -> None:
     """Translates our options into CP-SAT parameters (see OPTIONS_TO_PARAMETERS)."""
+    options = context.options
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, context.remaining() - SOLVE_MARGIN)
     params.relative_gap_limit = options.relative_gap
@@ -97,7 +98,7 @@ def scaled_bound(raw: float, scale: float, floor: float | None = None) -> float 
 class Outcome:
     """What a finished CP-SAT run produced, before it is turned into a RawResult."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     best: Best
     bound: float | None
     build_time: float

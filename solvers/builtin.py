@@ -47,8 +47,9 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         name="knapsack_exact",
         module="solvers.knapsack_exact",
-        description="Dedicated exact 0/1 knapsack (single constraint): reduction plus dynamic programming.",
-        capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=True, warm_start=False,
+        description="Dedicated exact 0/1 knapsack (single constraint): reduction, expanding-core Pareto "
+        "states, dense dynamic programming when those explode.",
+        capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=True, warm_start=True,
                                   deterministic=True),
         requires=("numpy",),
         version_of="numpy",
@@ -100,5 +101,6 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         "warm starts between rounds; stops when the gap target is met and names the member that won.",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
                                   deterministic=False),
+        in_process=True,
     ),
 )

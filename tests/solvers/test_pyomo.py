@@ -1,0 +1,118 @@
+"""The Pyomo backend: every family on tiny instances with known optima, with HiGHS and with CBC.
+
+HiGHS runs go through `run_backend` (a child process, as in the service). CBC runs call the
+backend in process: the solver is chosen by an environment variable, and a fork-server child
+keeps the environment it started with. The CBC path imports no highspy, so it is safe here.
+"""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from models import SchedulingProblem, SolveOptions, Status, Termination
+from models.problem import Problem
+from solvers import pyomo_backend
+from solvers.base import RawResult, SolveContext
+from solvers.evaluators import evaluate
+from solvers.pool import WorkerPool
+from solvers.pyomo_solvers import SOLVER_ENV
+from solvers.registry import load_builtin
+from solvers.runner import RunLimits, run_backend
+from tests.instances import TINY, optimum
+from tests.solvers.cases import LA01, brute_force_schedule, jsplib
+
+SPEC = load_builtin().get("pyomo")
+LIMITS = RunLimits(grace=5.0)
+
+
+def either(on_a: int, on_b: int) -> dict[str, object]:
+    return {"alternatives": [{"machine": "A", "duration": on_a}, {"machine": "B", "duration": on_b}]}
+
+
+def flexible_with_setups() -> SchedulingProblem:
+    """Two machines, operations that may run on either, sequence-dependent setups (triangle-safe)."""
+    return SchedulingProblem.model_validate({
+        "kind": "scheduling", "machines": ["A", "B"],
+        "jobs": [
+            {"id": "J0", "operations": [either(3, 5), {"machine": "B", "duration": 2}]},
+            {"id": "J1", "operations": [either(4, 2)]},
+            {"id": "J2", "operations": [{"machine": "A", "duration": 2}, either(1, 3)]},
+        ],
+        "setup_times": [[0, 1, 2], [1, 0, 1], [2, 1, 0]],
+    })
+
+
+def weighted_tardiness() -> SchedulingProblem:
+    """Two parallel machines, releases, due dates and weights, setups on machine P only."""
+    jobs = [(0, 4, 3.0, [3, 4]), (1, 5, 1.0, [2, 2]), (0, 3, 2.0, [4, 3]), (2, 6, 1.0, [2, 3])]
+    return SchedulingProblem.model_validate({
+        "kind": "scheduling", "machines": ["P", "Q"], "objective": "total_weighted_tardiness",
+        "jobs": [{"id": f"T{j}", "release": release, "due": due, "weight": weight,
+                  "operations": [{"alternatives": [{"machine": "P", "duration": p}, {"machine": "Q", "duration": q}]}]}
+                 for j, (release, due, weight, (p, q)) in enumerate(jobs)],
+        "setup_times": {"P": [[0, 1, 1, 2], [1, 0, 2, 1], [1, 2, 0, 1], [2, 1, 1, 0]]},
+    })
+
+
+CASES: dict[str, Problem] = {**TINY, "flexible_setups": flexible_with_setups(), "tardiness": weighted_tardiness()}
+OPTIMA = {name: optimum(p) if name in TINY else brute_force_schedule(p) for name, p in CASES.items()}  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    warm = WorkerPool()
+    yield warm
+    warm.close()
+
+
+def check_optimal(problem: Problem, raw: RawResult, expected: float) -> None:
+    assert raw.status is Status.optimal and raw.termination is Termination.completed, raw.native_status
+    assert raw.solution is not None
+    verdict = evaluate(problem, raw.solution)
+    assert verdict.feasible, verdict.violations
+    assert verdict.objective == pytest.approx(expected, rel=1e-6)
+    assert raw.objective == pytest.approx(verdict.objective, rel=1e-9)
+    assert raw.bound == pytest.approx(expected, rel=1e-6)
+    assert raw.bound_source in ("pyomo_highs", "pyomo_cbc")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_highs_reaches_the_known_optimum(name: str, pool: WorkerPool) -> None:
+    raw = run_backend(SPEC, CASES[name], SolveOptions(time_limit=30, seed=1), LIMITS, pool=pool)
+    check_optimal(CASES[name], raw, OPTIMA[name])
+    assert raw.bound_source == "pyomo_highs"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_cbc_reaches_the_known_optimum(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOLVER_ENV, "cbc")
+    raw = pyomo_backend.solve(CASES[name], SolveContext(options=SolveOptions(time_limit=30, seed=1)))
+    check_optimal(CASES[name], raw, OPTIMA[name])
+    assert raw.bound_source == "pyomo_cbc"
+
+
+def test_highs_time_limit_keeps_a_verified_incumbent_and_a_bound(pool: WorkerPool) -> None:
+    problem = jsplib(LA01)  # 10 jobs x 5 machines: several seconds to prove optimal (666)
+    started = time.monotonic()
+    raw = run_backend(SPEC, problem, SolveOptions(time_limit=1.0), LIMITS, pool=pool)
+    assert time.monotonic() - started < 1.0 + 3.0
+    assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+    assert raw.solution is not None and evaluate(problem, raw.solution).feasible
+    assert raw.bound is not None and raw.objective is not None and raw.bound <= 666 <= raw.objective
+
+
+def test_cbc_time_limit_is_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOLVER_ENV, "cbc")
+    problem = jsplib(LA01)
+    started = time.monotonic()
+    raw = pyomo_backend.solve(problem, SolveContext(options=SolveOptions(time_limit=1.0)))
+    assert time.monotonic() - started < 1.0 + 2.0
+    assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+    assert raw.solution is not None and evaluate(problem, raw.solution).feasible
+
+
+def test_an_unknown_solver_name_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOLVER_ENV, "gurobi")
+    with pytest.raises(ValueError, match="highs, cbc"):
+        pyomo_backend.solve(TINY["knapsack"], SolveContext(options=SolveOptions(time_limit=5)))

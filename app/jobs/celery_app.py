@@ -50,5 +50,9 @@ def worker_context():  # type: ignore[no-untyped-def]
 
     settings = Settings()
     name = f"{socket.gethostname()}:{os.getpid()}"
-    return JobContext(store=build_store(settings), registry=load_builtin(), limits=settings.dispatch_limits(),
-                      worker=name, pool=WorkerPool())
+    registry, pool = load_builtin(), WorkerPool()
+    for backend in settings.prewarm_backends:
+        if backend in registry.names():
+            pool.warm(registry.get(backend).module, settings.max_solver_memory)
+    return JobContext(store=build_store(settings), registry=registry, limits=settings.dispatch_limits(),
+                      worker=name, pool=pool)

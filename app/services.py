@@ -36,7 +36,7 @@ def build_executor(settings: Settings, store: JobStore, registry: Registry, pool
         from app.jobs.celery_app import make_celery
         from app.jobs.distributed import CeleryExecutor
 
-        celery = make_celery(settings.broker_url, settings.max_time_limit)
+        celery = make_celery(settings.broker_url, settings.max_time_limit, settings.queue)
         return CeleryExecutor(celery, store, settings.stale_after, settings.max_attempts)
     from app.jobs.embedded import EmbeddedExecutor
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(
         default=None, description="Redis URL of the Celery broker; when set, jobs run on `optserve worker`s."
     )
+    queue: str = Field(default="optserve", min_length=1, description="Celery queue name (one per deployment "
+                       "sharing a Redis).")
     job_concurrency: int = Field(default=2, ge=1, description="Embedded mode: jobs running at once.")
     max_queued_jobs: int = Field(default=1000, ge=1, description="Queued jobs before POST /jobs answers 429.")
     stale_after: float = Field(default=30.0, gt=0, description="Seconds without a heartbeat before a running "

@@ -101,7 +101,7 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
     """Run a Celery worker that executes jobs (needs OPTSERVE_BROKER_URL and OPTSERVE_DATABASE_URL)."""
-    from app.jobs.celery_app import QUEUE, make_celery, worker_context
+    from app.jobs.celery_app import make_celery, worker_context
     from app.settings import Settings
 
     settings = Settings()
@@ -109,9 +109,9 @@ def worker(
         typer.echo("OPTSERVE_BROKER_URL is not set: a worker needs the Redis broker of the service.", err=True)
         raise typer.Exit(2)
     worker_context()  # fail fast on an unreachable database, and migrate it
-    celery = make_celery(settings.broker_url, settings.max_time_limit)
+    celery = make_celery(settings.broker_url, settings.max_time_limit, settings.queue)
     threads = concurrency or settings.worker_concurrency
-    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", QUEUE,
+    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", settings.queue,
                         f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
 
 

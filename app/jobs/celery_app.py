@@ -7,17 +7,14 @@ from functools import lru_cache
 from celery import Celery
 
 RUN_JOB = "optserve.run_job"
-QUEUE = "optserve"
-
-
-def make_celery(broker_url: str, max_time_limit: float) -> Celery:
+def make_celery(broker_url: str, max_time_limit: float, queue: str = "optserve") -> Celery:
     """Late acks, one message at a time per worker thread, a visibility timeout past any solve."""
     celery = Celery("optserve", broker=broker_url)
     celery.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=QUEUE,
+        task_default_queue=queue,
         broker_transport_options={"visibility_timeout": int(max_time_limit * 2 + 60)},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,

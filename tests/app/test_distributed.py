@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -37,8 +37,6 @@ def database() -> Iterator[str]:
 @pytest.fixture
 def broker() -> str:
     ensure_redis()
-    with redis.Redis(port=REDIS_PORT, db=REDIS_DB) as client:
-        client.flushdb()
     return BROKER
 
 
@@ -72,10 +70,11 @@ class Workers:
 
 @pytest.fixture
 def cluster(database: str, broker: str, tmp_path: Path) -> Iterator[tuple[TestClient, Workers]]:
+    queue = f"optserve-test-{uuid.uuid4().hex[:8]}"  # other test runs may share this Redis
     env = {**os.environ, "OPTSERVE_BROKER_URL": broker, "OPTSERVE_DATABASE_URL": database,
-           "OPTSERVE_STALE_AFTER": "3", "OPTSERVE_MAX_TIME_LIMIT": "30"}
+           "OPTSERVE_STALE_AFTER": "3", "OPTSERVE_MAX_TIME_LIMIT": "30", "OPTSERVE_QUEUE": queue}
     settings = Settings(broker_url=broker, database_url=database, stale_after=3, max_time_limit=30,
-                        data_dir=tmp_path)
+                        data_dir=tmp_path, queue=queue)
     workers = Workers(env, tmp_path)
     try:
         with TestClient(create_app(settings)) as client:

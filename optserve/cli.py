@@ -69,16 +69,27 @@ def convert(
     request: Annotated[bool, typer.Option(help="Wrap the problem into a full POST /solve body.")] = False,
     capacity: Annotated[float | None, typer.Option(help="orlib-cap: value of the literal `capacity`.")] = None,
     index: Annotated[int, typer.Option(help="Files with several instances: 1-based instance number.")] = 1,
+    uncapacitated: Annotated[bool, typer.Option(help="orlib-cap: drop capacities (UFL variant).")] = False,
+    single_source: Annotated[bool, typer.Option(help="orlib-cap: every customer served by one facility.")] = False,
 ) -> None:
     """Convert a TSPLIB / OR-Library / JSPLIB / knapsack file into the JSON problem spec."""
+    from solvers.formats import FormatError
     from solvers.formats import convert as convert_text
 
     kwargs: dict[str, object] = {}
     if capacity is not None:
         kwargs["capacity"] = capacity
+    if uncapacitated:
+        kwargs["ignore_capacity"] = True
+    if single_source:
+        kwargs["single_source"] = True
     if fmt in {"pisinger-csv", "mknap"}:
         kwargs["index"] = index
-    problem = convert_text(fmt, file.read_text(), **kwargs)
+    try:
+        problem = convert_text(fmt, file.read_text(), **kwargs)
+    except FormatError as exc:
+        typer.echo(f"{file}: {exc}", err=True)
+        raise typer.Exit(2) from None
     body = {"problem": problem, "solver": "auto", "options": {"time_limit": 10}} if request else problem
     typer.echo(json.dumps(body))
 

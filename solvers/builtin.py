@@ -88,8 +88,9 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         name="epsilon",
         module="solvers.epsilon",
         description="Exact Pareto front by the epsilon-constraint method on HiGHS: bi-objective knapsack "
-        "with integer values in at least one objective (status optimal when the front is complete).",
-        capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=False, warm_start=False,
+        "with integer values in at least one objective, facility location `cost` against `max_distance` "
+        "(status optimal when the front is complete).",
+        capabilities=Capabilities(frozenset({K, F}), exact=True, reports_bound=False, warm_start=False,
                                   deterministic=True, multi_objective=True),
         requires=("highspy",),
         version_of="highspy",
@@ -102,5 +103,16 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
                                   deterministic=False),
         in_process=True,
+    ),
+    BackendSpec(
+        name="ga",
+        module="solvers.ga",
+        description="Genetic algorithm on DEAP: feasibility-keeping encodings (repaired bit vectors, memetic "
+        "permutations, open-facility vectors with optimal assignment, active-schedule decoding) and a "
+        "certified bound for every answer.",
+        capabilities=Capabilities(MIP_FAMILIES, exact=False, reports_bound=True, warm_start=True,
+                                  deterministic=True),
+        requires=("deap", "numba"),
+        version_of="deap",
     ),
 )

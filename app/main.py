@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
 from app.routes import evaluate, health, jobs, problems, solve, solvers
@@ -31,7 +32,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             services.stop()
 
-    app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    install_docs(app)
     app.state.services = services
     install_error_handlers(app)
     for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, health.router):

@@ -156,3 +156,11 @@ def test_evaluate_simulates_a_plan_and_locates_a_wrong_solution(client: TestClie
     assert result["simulation"]["kpis"]["overflow"]["mean"] == 0 and result["simulation"]["replications"] == 5
     wrong = client.post("/evaluate", json={**body, "problem": problem, "solution": {"tour": [0, 1]}})
     assert wrong.status_code == 422 and locs(wrong) == [["body", "solution"]]
+
+
+def test_swagger_ui_is_served_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/swagger/swagger-ui.css").status_code == 200

@@ -9,9 +9,12 @@ import time
 from dataclasses import dataclass, field
 
 from models import Result, SolveOptions, SolverInfo, Status, Termination, Timings
-from models.problem import Problem
-from solvers.base import RawResult
+from models.multiobjective import ParetoPoint
+from models.problem import Problem, is_multi_objective
+from solvers import pareto
+from solvers.base import FrontPoint, RawResult
 from solvers.evaluators import evaluate
+from solvers.evaluators.vector import objective_vector, senses
 from solvers.gap import relative_gap
 from solvers.objective import bound_is_valid, is_maximised, objective_is_integral, tighten_bound
 
@@ -40,6 +43,8 @@ def finalize(
     """The Result for `raw`; `timings.verify` is filled in here."""
     common = {"solver": solver, "seed": options.seed, "timings": timings}
     warnings = [*warnings, *raw.warnings]
+    if is_multi_objective(problem) and (raw.front or raw.solution is not None):
+        return _finalize_front(problem, raw, timings, warnings, common)
     if raw.solution is None:
         status = raw.status if raw.status in NO_SOLUTION_STATUSES else Status.error
         message = raw.log or raw.native_status or None
@@ -85,3 +90,65 @@ def _verdict(raw: RawResult, gap: float | None, options: SolveOptions) -> Verdic
     if not proven and termination is Termination.completed and within_target:
         termination = Termination.gap_limit
     return Verdict(status, termination)
+
+
+def _finalize_front(problem: Problem, raw: RawResult, timings: Timings, warnings: list[str],
+                    common: dict[str, object]) -> Result:
+    """Multi-objective: every point verified and re-measured, dominated and duplicate points removed.
+
+    A backend killed at the deadline leaves only its last incumbent: it becomes a one-point front.
+    `optimal` survives only when the backend proved its front complete and every point passed.
+    """
+    started = time.perf_counter()
+    claimed = raw.front or ([FrontPoint(objectives=[], solution=raw.solution)] if raw.solution else [])
+    points, vectors, dropped = _verified_points(problem, claimed, warnings)
+    timings.verify = time.perf_counter() - started
+    if not points:
+        return Result(status=Status.error, termination=Termination.error, warnings=warnings,
+                      message=f"none of the {len(claimed)} point(s) the solver returned passes the independent "
+                      "check: " + "; ".join(dropped[:5]), **common)
+    directions = senses(problem)
+    keep = pareto.non_dominated(vectors, directions)
+    keep = [keep[k] for k in pareto.sort_order([vectors[i] for i in keep], directions)]
+    front = [ParetoPoint(objectives=vectors[i], solution=points[i].solution) for i in keep]
+    front_vectors = [p.objectives for p in front]
+    reference = pareto.default_reference_point(front_vectors, directions)
+    best = pareto.compromise(front_vectors, directions)
+    proven = raw.status is Status.optimal and not dropped
+    return Result(
+        status=Status.optimal if proven else Status.feasible, termination=raw.termination,
+        solution=front[best].solution, verified=True, pareto_front=front, objectives=problem.criteria(),
+        hypervolume=pareto.hypervolume(front_vectors, reference, directions), reference_point=reference,
+        compromise=best, warnings=warnings, **common,
+    )
+
+
+def _verified_points(problem: Problem, claimed: list[FrontPoint],
+                     warnings: list[str]) -> tuple[list[FrontPoint], list[list[float]], list[str]]:
+    """The feasible points with recomputed vectors, and the reasons points were dropped."""
+    points: list[FrontPoint] = []
+    vectors: list[list[float]] = []
+    dropped: list[str] = []
+    mismatched = 0
+    for point in claimed:
+        check = evaluate(problem, point.solution)
+        if not check.feasible:
+            dropped.append("; ".join(check.violations[:3]))
+            continue
+        vector = objective_vector(problem, point.solution)
+        if point.objectives and not _agrees(point.objectives, vector):
+            mismatched += 1
+        points.append(point)
+        vectors.append(vector)
+    if dropped:
+        warnings.append(f"dropped {len(dropped)} of {len(claimed)} front point(s) that fail the independent "
+                        f"check, e.g.: {dropped[0]}")
+    if mismatched:
+        warnings.append(f"{mismatched} front point(s) had objective values that disagree with the recomputed "
+                        "ones; the recomputed values are reported")
+    return points, vectors, dropped
+
+
+def _agrees(claimed: list[float], recomputed: list[float]) -> bool:
+    return len(claimed) == len(recomputed) and all(
+        abs(a - b) <= OBJECTIVE_TOL * max(1.0, abs(b)) for a, b in zip(claimed, recomputed, strict=True))

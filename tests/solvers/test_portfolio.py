@@ -1,0 +1,60 @@
+"""Portfolio through dispatch: the optimum on tiny instances, the member that found it named."""
+
+import random
+
+import pytest
+
+from models import ProblemKind, SolveOptions, SolveRequest, Status, Termination, TspProblem
+from solvers.dispatch import solve
+from solvers.portfolio_members import members
+from solvers.registry import Registry, load_builtin
+from tests.instances import TINY, optimum
+
+REGISTRY = load_builtin()
+
+
+@pytest.mark.parametrize("instance", sorted(TINY))
+def test_tiny_instances_reach_the_optimum_and_name_the_member(instance: str) -> None:
+    problem = TINY[instance]
+    names = [spec.name for spec in members(REGISTRY, problem)]
+    assert len(names) == 2
+    result = solve(SolveRequest(problem=problem, solver="portfolio", options=SolveOptions(time_limit=10)), REGISTRY)
+    assert result.status is Status.optimal and result.verified, result.message
+    assert result.objective == pytest.approx(optimum(problem))
+    assert result.solver.name == "portfolio" and result.bound_source in names
+    found = [w for w in result.warnings if "solution found by" in w]
+    assert found and any(f"found by {name}" in found[0] for name in names)
+
+
+def test_gap_target_stops_the_race_early() -> None:
+    rng = random.Random(9)
+    problem = TspProblem.model_validate({"kind": "tsp", "metric": "euc_2d",
+                                         "coordinates": [[rng.randint(0, 1000), rng.randint(0, 1000)]
+                                                         for _ in range(60)]})
+    options = SolveOptions(time_limit=20, relative_gap=0.3)
+    result = solve(SolveRequest(problem=problem, solver="portfolio", options=options), REGISTRY)
+    assert result.status is Status.feasible or result.status is Status.optimal
+    assert result.gap is not None and result.gap <= 0.3 + 1e-6
+    assert result.termination in (Termination.gap_limit, Termination.completed)
+    assert result.timings.total < 15
+
+
+def test_members_follow_the_registry() -> None:
+    only_highs = Registry()
+    only_highs.register(REGISTRY.get("highs"))
+    assert [s.name for s in members(only_highs, TINY["knapsack"])] == ["highs"]
+    assert members(REGISTRY, TINY["knapsack"])[0].name == "knapsack_exact"
+    assert "knapsack_exact" not in [s.name for s in members(REGISTRY, TINY["knapsack_multi"])]
+    empty = solve(SolveRequest(problem=TINY["job_shop"], solver="portfolio"), _portfolio_only())
+    assert empty.status is Status.error
+
+
+def _portfolio_only() -> Registry:
+    registry = Registry()
+    registry.register(REGISTRY.get("portfolio"))
+    return registry
+
+
+def test_portfolio_serves_every_single_objective_family() -> None:
+    families = REGISTRY.get("portfolio").capabilities.families
+    assert {ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling} <= families

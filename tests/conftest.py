@@ -1,8 +1,8 @@
 """Shared fixtures: the app in process, with a registry that can hold test-only backends."""
 
 import warnings
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 

@@ -115,4 +115,14 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         requires=("deap", "numba"),
         version_of="deap",
     ),
+    BackendSpec(
+        name="tsp_ls",
+        module="solvers.tsp_ls",
+        description="Iterated local search (2-opt, Or-opt, or-3opt with neighbour lists and don't-look bits; "
+        "double-bridge kicks), numba-compiled: the fast large-TSP heuristic, with a Held-Karp bound.",
+        capabilities=Capabilities(frozenset({T}), exact=False, reports_bound=True, warm_start=True,
+                                  deterministic=True),
+        requires=("numba",),
+        version_of="numba",
+    ),
 )

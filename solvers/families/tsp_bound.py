@@ -163,6 +163,8 @@ def tsp_lower_bound(matrix: NDArray[np.float64], upper: float | None = None, tim
                     max_iterations: int = 1000) -> float:
     """The 1-tree bound, rounded up (less a float slack) when every distance is an integer."""
     value = held_karp_bound(matrix, upper, time_limit, max_iterations).value
+    if not math.isfinite(value):  # no iteration fitted in the time: the trivial bound
+        return 0.0 if bool(np.all(matrix >= 0)) else value
     off = matrix[~np.eye(len(matrix), dtype=bool)]
     if off.size and np.all(off == np.round(off)):
         return float(math.ceil(value - ROUNDING_SLACK * max(1.0, abs(value))))

@@ -125,4 +125,14 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         requires=("numba",),
         version_of="numba",
     ),
+    BackendSpec(
+        name="facility",
+        module="solvers.facility_lagrange",
+        description="Facility location by Lagrangian relaxation (subgradient bound, Lagrangian heuristic, "
+        "local search) and a HiGHS MIP over the facilities reduced-cost tests leave open.",
+        capabilities=Capabilities(frozenset({F}), exact=True, reports_bound=True, warm_start=True,
+                                  deterministic=True),
+        requires=("highspy", "numba"),
+        version_of="highspy",
+    ),
 )

@@ -6,7 +6,7 @@ order and the first available backend that supports the problem wins.
 
 from dataclasses import dataclass
 
-from models import KnapsackProblem, ProblemKind, TspProblem
+from models import FacilityLocationProblem, KnapsackProblem, ProblemKind, TspProblem
 from models.problem import Problem, is_multi_objective
 from solvers.base import BackendSpec
 from solvers.epsilon_scope import why_not
@@ -21,6 +21,8 @@ class SelectionError(Exception):
     message: str
 
 
+LARGE_FACILITY = 5000
+"""Above this many facility x customer pairs the Lagrangian backend beats a plain MIP (bench/RESULTS.md)."""
 SMALL_TSP = 200
 """Up to this many nodes an exact TSP method is preferred; above it a local search."""
 
@@ -43,7 +45,10 @@ def preferences(problem: Problem) -> list[str]:
             return ["highs", "cpsat", "cbc", "tsp_ls", "routing"]
         return ["tsp_ls", "routing", "highs"]
     if kind is ProblemKind.facility_location:
-        return ["highs", "cbc", "pyomo"]
+        assert isinstance(problem, FacilityLocationProblem)
+        if len(problem.facilities) * len(problem.customers) > LARGE_FACILITY:
+            return ["facility", "highs", "cbc", "pyomo"]
+        return ["highs", "facility", "cbc", "pyomo"]
     return ["cpsat", "highs", "cbc"]
 
 

@@ -12,6 +12,9 @@ def warm_up() -> None:
     from solvers.families import tsp_local_search
 
     ga.warm_up()
+    from solvers.families import facility_transport
+
+    facility_transport.warm_up()
     warm = getattr(tsp_local_search, "warm_up", None)
     if callable(warm):
         warm()

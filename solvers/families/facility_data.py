@@ -61,6 +61,7 @@ class FacilityData:
 
     @property
     def capacitated(self) -> bool:
+        """True when some facility has a capacity (`solvers.genetic.facility` branches on it)."""
         return bool(np.isfinite(self.capacity).any())
 
     def cost(self, opened: BoolArray, shares: FloatArray) -> float:
@@ -77,16 +78,21 @@ def clean_shares(shares: FloatArray) -> FloatArray:
     """Shares with noise dropped and each customer's column summing to exactly one."""
     share = np.clip(shares, 0.0, 1.0)
     share = np.where(share < SHARE_EPS, 0.0, share)
-    return share / np.maximum(share.sum(axis=0, keepdims=True), SHARE_EPS)
+    return np.asarray(share / np.maximum(share.sum(axis=0, keepdims=True), SHARE_EPS), dtype=np.float64)
 
 
 def to_solution(problem: FacilityLocationProblem, shares: FloatArray) -> FacilitySolution:
     """The wire solution of a share matrix; exactly the facilities that serve someone are open."""
     facilities, customers = problem.facilities, problem.customers
-    opened = np.flatnonzero((shares > 0).any(axis=1))
+    opened = np.flatnonzero(serving(shares))
     rows, cols = np.nonzero(shares.T)  # customer-major, as the formulation's decoder writes them
     return FacilitySolution(
         open=[facilities[i].id for i in opened],
         assignments=[Assignment(customer=customers[j].id, facility=facilities[i].id,
                                 fraction=min(1.0, float(shares[i, j]))) for j, i in zip(rows, cols, strict=True)],
     )
+
+
+def serving(shares: FloatArray) -> BoolArray:
+    """The facilities that serve some share of some customer."""
+    return np.asarray((shares > 0).any(axis=1), dtype=np.bool_)

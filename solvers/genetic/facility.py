@@ -124,7 +124,7 @@ class FacilityEncoding:
         if not opened.any():
             opened[self.open_order[0]] = 1
         if self.data.capacitated:
-            room = float(self.capacity @ opened) if np.isfinite(self.capacity[opened == 1]).all() else np.inf
+            room = float(self.capacity[opened == 1].sum()) if np.isfinite(self.capacity[opened == 1]).all() else np.inf
             for i in self.open_order:
                 if room >= self.total_demand:
                     break

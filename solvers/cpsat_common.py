@@ -4,8 +4,10 @@ Imports `ortools`: only ever loaded inside a solve worker (see `solvers/base.py`
 """
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +37,8 @@ OPTIONS_TO_PARAMETERS = {
 SOLVE_MARGIN = 0.05
 """Seconds kept back from the time limit for reading the answer back."""
 EQUAL_TOL = 1e-6
+REPORT_EVERY = 0.25
+"""Seconds between incumbent reports offered through `Tracker` (each costs a wire-format solution)."""
 
 Extract = Callable[[NDArray[np.int64]], tuple[Solution, float]]
 """Solver values (indexed by variable index) -> the solution and its TRUE objective."""
@@ -64,6 +68,51 @@ class Best:
             self.solution, self.objective, self.origin = solution, objective, origin
             return True
         return False
+
+
+Native = TypeVar("Native")
+
+
+class Tracker(Generic[Native]):
+    """A solve in phases (heuristics, local search, CP-SAT runs): the best solution from any of
+    them, kept also in its native form (to hint the next phase), the best proven bound, and
+    incumbent reports throttled to one per REPORT_EVERY seconds."""
+
+    def __init__(self, context: SolveContext, convert: Callable[[Native], Solution], start: Native,
+                 value: float, origin: str, floor: float) -> None:
+        self.context, self.convert, self.floor = context, convert, floor
+        self.best = Best()
+        self.native_best = start
+        self.bound: float | None = floor
+        """Best proven bound so far, never below `floor` (a valid bound known before solving)."""
+        self.notes: list[str] = []
+        self.log = ""
+        self.native = "no CP-SAT run"
+        self.best.offer(convert(start), value, origin)
+        self._reported = -math.inf
+        self.report(force=True)
+
+    def offer(self, native: Native, value: float, origin: str) -> None:
+        """Keeps a better solution; reports it unless the last report is very recent."""
+        if value < self.best.objective - EQUAL_TOL * max(1.0, abs(value)):
+            self.best.offer(self.convert(native), value, origin)
+            self.native_best = native
+            self.report()
+
+    def report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._reported >= REPORT_EVERY:
+            self._reported = now
+            self.context.progress(Incumbent(objective=self.best.objective, bound=self.bound,
+                                            solution=self.best.solution))
+
+    def tighten(self, bound: float | None) -> None:
+        """Keeps the stronger of two proven (lower) bounds."""
+        if bound is not None and (self.bound is None or bound > self.bound):
+            self.bound = bound
+
+    def closed(self) -> bool:
+        return self.bound is not None and self.best.objective <= self.bound + EQUAL_TOL * max(1.0, abs(self.bound))
 
 
 class Reporter(cp_model.CpSolverSolutionCallback):
@@ -112,7 +161,7 @@ def finish(outcome: Outcome, options: SolveOptions, native: str) -> RawResult:
     status, termination = NATIVE_STATUS.get(outcome.status, (Status.error, Termination.error))
     best = outcome.best
     has_solution = best.solution is not None
-    if has_solution and status in (Status.optimal, Status.no_solution):
+    if has_solution and status in (Status.optimal, Status.feasible, Status.no_solution):
         status, termination = _with_solution(status, termination, best.objective, outcome.bound, options)
     if has_solution and status is Status.infeasible:
         status, termination = Status.error, Termination.error
@@ -129,10 +178,13 @@ def finish(outcome: Outcome, options: SolveOptions, native: str) -> RawResult:
 
 def _with_solution(status: Status, termination: Termination, objective: float, bound: float | None,
                    options: SolveOptions) -> tuple[Status, Termination]:
-    if status is Status.no_solution:  # CP-SAT found nothing in time; an earlier incumbent stands
-        return Status.feasible, Termination.time_limit
+    """Optimal exactly when the best solution meets CP-SAT's bound (from this run or an earlier one)."""
     closed = bound is not None and abs(objective - bound) <= EQUAL_TOL * max(1.0, abs(objective))
     if closed:
         return Status.optimal, Termination.completed
+    if status is Status.no_solution:  # CP-SAT found nothing in time; an earlier incumbent stands
+        return Status.feasible, Termination.time_limit
+    if status is Status.feasible:
+        return status, termination
     # OPTIMAL with an open gap: stopped by relative_gap_limit, or optimal only for scaled data
     return Status.feasible, Termination.gap_limit if options.relative_gap > 0 else Termination.completed

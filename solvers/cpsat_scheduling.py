@@ -5,11 +5,17 @@
 - Machines without setups: `AddNoOverlap`. With sequence-dependent setups: `AddCircuit` over a
   dummy node and the operations that may run there (arc i->j forces start_j >= end_i + setup;
   a self-loop skips an absent optional operation), plus the redundant `AddNoOverlap`.
-- Makespan: the horizon is the heuristic's makespan (an optimal schedule never ends later).
+- Makespan: the horizon is the best makespan known (heuristic, local search or an earlier CP-SAT
+  run): an optimal schedule never ends later, so CP-SAT's bound stays valid for the problem.
   Total weighted tardiness: weights are scaled to integers (exactly when they have at most six
   decimals, else rounded down, which keeps the bound valid); the objective is always recomputed
   with the true weights, and the horizon stays the safe `ScheduleData.horizon()` because the
   tardiness optimum may end later than any heuristic schedule.
+
+`solve` runs in phases (see `_phases`): constructive heuristic, a CP-SAT probe, local search from
+`families.schedule_search` (tabu search for job shops, iterated greedy for parallel machines),
+then CP-SAT hinted with the best schedule. Every phase's incumbents are reported; the status is
+optimal only when the best schedule meets CP-SAT's proven bound.
 """
 
 import itertools
@@ -17,28 +23,56 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from models import ScheduleSolution, SchedulingProblem
+from models import SchedulingProblem
 from models.problem import Solution
-from solvers.base import Incumbent, RawResult, SolveContext
-from solvers.cpsat_common import Best, Outcome, Reporter, finish, parameters, scaled_bound
+from solvers.base import RawResult, SolveContext
+from solvers.cpsat_common import SOLVE_MARGIN, Outcome, Reporter, Tracker, finish, parameters, scaled_bound
+from solvers.evaluators import evaluate
+from solvers.families import schedule_search
 from solvers.families.schedule_heuristic import (
     Placement,
     best_schedule,
     makespan_lower_bound,
     objective,
     to_solution,
+    warm_start_placements,
 )
 from solvers.families.scheduling_data import ScheduleData, flatten
 
 MAX_WEIGHT_DECIMALS = 6
 INTERLEAVE_ONE_WORKER = True
-"""With one thread, `interleave_search` runs CP-SAT's portfolio (LNS, bound workers) inside it:
-on ft10 it proved 930 in 10-18 s where the plain single worker had not after 30 s (2 CPUs, loaded)."""
+"""With one thread, `interleave_search` runs CP-SAT's portfolio (LNS, bound workers) inside it; used
+after local search, where LNS from the hinted schedule is what improves it (the probe runs without)."""
+STRONG_DISJUNCTIVE = True
+"""`use_strong_propagation_in_disjunctive`: ft10 from the heuristic's horizon proved in 1.1-2.6 s
+instead of 11-17 s, la01-la20 each in under 0.7 s (one worker, loaded machine; bench/scheduling.py)."""
+SHAVE_ONE_WORKER = True
+"""One worker without interleaving (the job-shop probe) shaves the objective: ft10 proved in 1.3-1.6 s
+over 5 seeds (2.2-4.7 s without; with interleave_search as well, not within 10 s); la01-la20 < 1.3 s."""
+JOBSHOP_PROBE = 0.35
+"""Share of the time for the first CP-SAT run on a job shop; easy instances are proved within it."""
+PROBE_FULL_OPS = 100
+"""Job shops above this many operations get a proportionally shorter probe: CP-SAT alone proves
+instances up to 10 x 10 quickly, while on 20 x 10 and larger tabu search finds far better schedules."""
+SEARCH_SHARE = 0.6
+"""Share of the time left after the probe given to tabu search; CP-SAT gets the rest."""
+TABU_PATIENCE = 3
+"""Restart periods without a better schedule after which tabu search hands the time back to CP-SAT."""
+PARALLEL_PROBE = 0.05
+"""Share of the time for the CP-SAT probe on parallel machines (proves the small ones); none above
+PROBING_ARC_LIMIT setup arcs (50 x 5: building the model alone took 0.3 s, the probe found nothing)."""
+PARALLEL_SEARCH_SHARE = 0.85
+"""Share of the time left after the probe for iterated greedy; CP-SAT gets the rest (bound, polishing)."""
+PROBING_OP_LIMIT = 200
+"""Above this many operations, presolve probing is switched off too: it took 0.65 s (ta01, 225 ops),
+1-2.6 s (abz7, 300) and 2.1 s (ta21, 400) per run, once leaving CP-SAT no time to search at all;
+on ft10 (100) it is what makes the proof fast (1.3-1.5 s with, 4.3-7.5 s without)."""
 PROBING_ARC_LIMIT = 2000
 """Above this many setup arcs, presolve probing is switched off: on 50 jobs x 5 parallel machines
 (12,500 arcs) probing alone took 5-6 s per presolve round (17 s in all) before any search."""
@@ -75,6 +109,9 @@ def weight_scale(weights: Sequence[float]) -> tuple[list[int], float, bool]:
         if all(abs(v - round(v)) <= 1e-9 * max(1.0, v) for v in scaled):
             return [round(v) for v in scaled], scale, True
     return [math.floor(w * scale) for w in weights], scale, False
+
+
+_Run = Tracker[tuple[Placement, ...]]
 
 
 class SchedulingModel:
@@ -229,74 +266,117 @@ class SchedulingModel:
         return to_solution(self.data, placements), objective(self.data, placements)
 
 
-def warm_start_placements(data: ScheduleData, warm: object) -> tuple[list[Placement | None], list[str]]:
-    """The warm start as placements by operation position; unusable entries are skipped with a note."""
-    placements: list[Placement | None] = [None] * len(data.ops)
-    if not isinstance(warm, ScheduleSolution):
-        return placements, ["warm start ignored: it is not a schedule"]
-    job_pos = {str(job.id): j for j, job in enumerate(data.problem.jobs)}
-    machine_pos = {str(m): k for k, m in enumerate(data.machine_ids)}
-    skipped = 0
-    for entry in warm.operations:
-        j, m = job_pos.get(str(entry.job)), machine_pos.get(str(entry.machine))
-        if j is None or m is None or entry.index >= len(data.job_ops[j]):
-            skipped += 1
-            continue
-        k = data.job_ops[j][entry.index]
-        duration = next((c.duration for c in data.ops[k].choices if c.machine == m), None)
-        if duration is None:
-            skipped += 1
-            continue
-        placements[k] = Placement(m, entry.start, entry.start + duration)
-    notes = [f"warm start: {skipped} operation(s) did not match the problem and were ignored"] if skipped else []
-    return placements, notes
-
-
 def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
-    """Heuristic first (reported at once), then CP-SAT hinted with the warm start or the heuristic."""
+    """Heuristic first, then local search and CP-SAT in phases (see `_phases`)."""
     started = time.monotonic()
     data = flatten(problem)
     heuristic = best_schedule(data)
     floor = float(makespan_lower_bound(data)) if data.minimise_makespan else 0.0
-    best = Best()
-    best.offer(to_solution(data, heuristic.placements), heuristic.objective, f"heuristic ({heuristic.rule})")
-    context.progress(Incumbent(objective=best.objective, bound=floor, solution=best.solution))
-    warm: list[Placement | None] = []
-    notes: list[str] = []
-    if context.options.warm_start is not None:
-        warm, notes = warm_start_placements(data, context.options.warm_start)
-    model = SchedulingModel(data, _horizon(data, heuristic.makespan, warm), int(floor))
-    model.hint(warm if any(p is not None for p in warm) else heuristic.placements)
-    if not model.weights_exact:
-        notes.append(f"tardiness weights scaled by {model.objective_scale:g} and rounded down for CP-SAT; "
-                     "the objective uses the true weights")
+    run: _Run = Tracker(context, partial(to_solution, data), heuristic.placements, heuristic.objective,
+                        f"heuristic ({heuristic.rule})", floor)
+    hint = _warm_start(run, data, problem)
     built = time.monotonic()
+    status = _phases(run, data, hint)
+    outcome = Outcome(status, run.best, run.bound, built - started, time.monotonic() - built, run.log, run.notes)
+    return finish(outcome, context.options, f"{run.native}; best from {run.best.origin}")
+
+
+def _warm_start(run: _Run, data: ScheduleData, problem: SchedulingProblem) -> list[Placement | None]:
+    """A feasible complete warm start competes as a schedule; anything else is only a CP-SAT hint."""
+    if run.context.options.warm_start is None:
+        return []
+    warm, run.notes = warm_start_placements(data, run.context.options.warm_start)
+    complete = [p for p in warm if p is not None]
+    if len(complete) == len(warm) and evaluate(problem, to_solution(data, complete)).feasible:
+        run.offer(tuple(complete), objective(data, complete), "warm start")
+        return []
+    return warm if complete else []
+
+
+def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_model.CpSolverStatus:
+    """CP-SAT alone when no local search applies; else a CP-SAT probe, local search, CP-SAT.
+
+    The probe (no interleaving, objective shaving) proves the easy instances on its own: la01-la20
+    and ft10 within 0.05-2.6 s, tiny parallel-machine instances at once. Otherwise the local search
+    takes over from the best schedule (tabu search on job shops, giving up after TABU_PATIENCE
+    restart periods without progress; iterated greedy on parallel machines, whose circuit model
+    CP-SAT is slow to start on), and CP-SAT gets the rest, hinted with the best schedule and its
+    makespan as horizon, for the bound and for LNS.
+    """
+    context = run.context
+    name = schedule_search.method(data)
+    if name is None:
+        return _cpsat(run, data, hint, context.remaining())
+    tabu = name == "tabu search"
+    if tabu:
+        probe = JOBSHOP_PROBE * min(1.0, PROBE_FULL_OPS / len(data.ops))
+    else:
+        probe = PARALLEL_PROBE if _setup_arcs(data) <= PROBING_ARC_LIMIT else 0.0
+    if probe:
+        status = _cpsat(run, data, hint, probe * context.remaining(), interleave=False)
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or run.closed():
+            return status
+    found = schedule_search.improve(data, run.native_best, (SEARCH_SHARE if tabu else PARALLEL_SEARCH_SHARE)
+                                    * context.remaining(), context.options.seed, run.floor,
+                                    lambda p, v: run.offer(p, v, "local search"),
+                                    patience=TABU_PATIENCE if tabu else None)
+    if found is not None:
+        run.offer(found.placements, found.objective, found.method)
+        run.report(force=True)
+    return _cpsat(run, data, [], context.remaining())
+
+
+def _setup_arcs(data: ScheduleData) -> int:
+    """Arcs the circuit constraints will need (before building them)."""
+    users = [0] * data.n_machines
+    for op in data.ops:
+        for c in op.choices:
+            users[c.machine] += 1
+    return sum(k * k for m, k in enumerate(users) if data.setups[m] is not None)
+
+
+def _cpsat(run: _Run, data: ScheduleData, hint: Sequence[Placement | None], seconds: float,
+           interleave: bool = True) -> cp_model.CpSolverStatus:
+    """One CP-SAT run hinted with the best schedule (or a partial warm start), horizon from it."""
+    context = run.context
+    model = SchedulingModel(data, _horizon(data, run.native_best, hint), int(run.floor))
+    model.hint(hint if hint else run.native_best)
+    if not model.weights_exact and not any("weights scaled" in n for n in run.notes):
+        run.notes.append(f"tardiness weights scaled by {model.objective_scale:g} and rounded down for CP-SAT; "
+                         "the objective uses the true weights")
     solver = cp_model.CpSolver()
     parameters(solver, context)
-    _tune(solver, context, model)
-    reporter = Reporter(model.extract, best, context, model.objective_scale, floor)
-    status = solver.solve(model.model, reporter)
+    solver.parameters.max_time_in_seconds = max(0.01, min(seconds, context.remaining() - SOLVE_MARGIN))
+    _tune(solver, context, model, interleave)
+    status = solver.solve(model.model, Reporter(model.extract, run.best, context, model.objective_scale, run.bound))
+    run.native = solver.status_name(status)
+    run.log = model.model.validate() if status == cp_model.MODEL_INVALID else solver.response_stats()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solution, value = model.extract(np.asarray(solver.response_proto.solution, dtype=np.int64))
-        best.offer(solution, value, "cpsat")
-    outcome = Outcome(status, best, scaled_bound(solver.best_objective_bound, model.objective_scale, floor),
-                      built - started, time.monotonic() - built, solver.response_stats(), notes)
-    if status == cp_model.MODEL_INVALID:
-        outcome.log = model.model.validate()
-    return finish(outcome, context.options, f"{solver.status_name(status)}; best from {best.origin}")
+        placements = tuple(model.placements(np.asarray(solver.response_proto.solution, dtype=np.int64)))
+        value = objective(data, placements)
+        run.offer(placements, value, "cpsat")
+        if value <= run.best.objective:  # CP-SAT's callback took it first: keep its placements for hints
+            run.native_best = placements
+        run.tighten(scaled_bound(solver.best_objective_bound, model.objective_scale, run.floor))
+    return status
 
 
-def _tune(solver: cp_model.CpSolver, context: SolveContext, model: SchedulingModel) -> None:
+def _tune(solver: cp_model.CpSolver, context: SolveContext, model: SchedulingModel, interleave: bool) -> None:
     """Scheduling-specific parameters, each measured (see the constants)."""
-    if context.options.threads == 1 and INTERLEAVE_ONE_WORKER:
-        solver.parameters.interleave_search = True
-    if model.arc_count() > PROBING_ARC_LIMIT:
-        solver.parameters.cp_model_probing_level = 0
+    params = solver.parameters
+    if context.options.threads == 1 and INTERLEAVE_ONE_WORKER and interleave:
+        params.interleave_search = True
+    elif context.options.threads == 1 and SHAVE_ONE_WORKER:
+        params.use_objective_shaving_search = True
+    params.use_strong_propagation_in_disjunctive = STRONG_DISJUNCTIVE
+    if model.arc_count() > PROBING_ARC_LIMIT or len(model.data.ops) > PROBING_OP_LIMIT:
+        params.cp_model_probing_level = 0
 
 
-def _horizon(data: ScheduleData, heuristic_makespan: int, warm: Sequence[Placement | None]) -> int:
+def _horizon(data: ScheduleData, best: Sequence[Placement], warm: Sequence[Placement | None]) -> int:
     """Latest end any schedule worth finding needs (see the module docstring)."""
+    best_end = max((p.end for p in best), default=0)
     warm_end = max((p.end for p in warm if p is not None), default=0)
     if data.minimise_makespan:
-        return max(heuristic_makespan, warm_end)
-    return max(data.horizon(), heuristic_makespan, warm_end)
+        return max(best_end, warm_end)
+    return max(data.horizon(), best_end, warm_end)

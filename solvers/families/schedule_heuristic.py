@@ -227,3 +227,26 @@ def makespan_lower_bound(data: ScheduleData) -> int:
     total = sum(load) + flexible
     spread = math.ceil(total / data.n_machines) if data.n_machines else 0
     return max(job_bound, max(load, default=0), spread)
+
+
+def warm_start_placements(data: ScheduleData, warm: object) -> tuple[list[Placement | None], list[str]]:
+    """The warm start as placements by operation position; unusable entries are skipped with a note."""
+    placements: list[Placement | None] = [None] * len(data.ops)
+    if not isinstance(warm, ScheduleSolution):
+        return placements, ["warm start ignored: it is not a schedule"]
+    job_pos = {str(job.id): j for j, job in enumerate(data.problem.jobs)}
+    machine_pos = {str(m): k for k, m in enumerate(data.machine_ids)}
+    skipped = 0
+    for entry in warm.operations:
+        j, m = job_pos.get(str(entry.job)), machine_pos.get(str(entry.machine))
+        if j is None or m is None or entry.index >= len(data.job_ops[j]):
+            skipped += 1
+            continue
+        k = data.job_ops[j][entry.index]
+        duration = next((c.duration for c in data.ops[k].choices if c.machine == m), None)
+        if duration is None:
+            skipped += 1
+            continue
+        placements[k] = Placement(m, entry.start, entry.start + duration)
+    notes = [f"warm start: {skipped} operation(s) did not match the problem and were ignored"] if skipped else []
+    return placements, notes

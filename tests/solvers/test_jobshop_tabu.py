@@ -1,0 +1,179 @@
+"""Local search for schedules: job-shop tabu search, parallel-machine iterated greedy, and the
+CP-SAT backend that runs them (targets of bench/scheduling.py, with slack for a loaded machine)."""
+
+import time
+
+import pytest
+
+from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status
+from solvers.families import jobshop_tabu, parallel_search, schedule_search
+from solvers.families.schedule_heuristic import best_schedule, objective, to_solution
+from solvers.families.scheduling_data import flatten
+from solvers.registry import load_builtin
+from solvers.runner import RunLimits, run_backend
+from tests.solvers.cases import (
+    FT06,
+    FT10,
+    LA01,
+    brute_force_schedule,
+    jsplib,
+    parallel_with_setups,
+    schedule_objective,
+    schedule_violations,
+)
+
+
+def scheduling(machines: list[str], jobs: list[dict[str, object]], **extra: object) -> SchedulingProblem:
+    return SchedulingProblem.model_validate({"kind": "scheduling", "machines": machines, "jobs": jobs, **extra})
+
+
+def job_shop_with_setups_and_releases() -> SchedulingProblem:
+    ops = [[("A", 3), ("B", 2), ("C", 2)], [("B", 4), ("A", 1), ("C", 3)], [("A", 2), ("C", 3), ("B", 3)]]
+    return scheduling(["A", "B", "C"], [
+        {"id": f"J{j}", "release": j, "operations": [{"machine": m, "duration": d} for m, d in steps]}
+        for j, steps in enumerate(ops)
+    ], setup_times={"A": [[0, 4, 1], [2, 0, 5], [3, 1, 0]], "B": [[0, 2, 6], [1, 0, 2], [4, 3, 0]]})
+
+
+def released_parallel_tardiness() -> SchedulingProblem:
+    durations = [(4, 6), (3, 2), (5, 5), (2, 4), (6, 3)]
+    return scheduling(["P", "Q"], [
+        {"id": f"J{j}", "release": [0, 2, 0, 5, 1][j], "due": [6, 5, 9, 8, 7][j], "weight": [1, 2, 1.5, 1, 3][j],
+         "operations": [{"alternatives": [{"machine": "P", "duration": p}, {"machine": "Q", "duration": q}]}]}
+        for j, (p, q) in enumerate(durations)
+    ], objective="total_weighted_tardiness", setup_times=[[0 if a == b else 1 + (a + 2 * b) % 3 for b in range(5)]
+                                                           for a in range(5)])
+
+
+def check(problem: SchedulingProblem, placements: tuple[object, ...], value: float) -> None:
+    data = flatten(problem)
+    solution = to_solution(data, placements)  # type: ignore[arg-type]
+    assert schedule_violations(problem, solution) == []
+    assert value == pytest.approx(schedule_objective(problem, solution))
+
+
+@pytest.mark.parametrize(("text", "optimum", "iterations"), [(FT06, 55, 2000), (LA01, 666, 2000)],
+                         ids=["ft06", "la01"])
+def test_tabu_search_reaches_small_optima(text: str, optimum: int, iterations: int) -> None:
+    problem = jsplib(text)
+    data = flatten(problem)
+    start = best_schedule(data)
+    found = jobshop_tabu.tabu_search(data, start.placements, 30.0, seed=1, lower_bound=optimum,
+                                     max_iterations=iterations)
+    assert found.makespan == optimum < start.makespan
+    check(problem, found.placements, found.makespan)
+
+
+def test_tabu_search_improves_ft10_and_reports_each_better_schedule() -> None:
+    problem = jsplib(FT10)
+    data = flatten(problem)
+    start = best_schedule(data)
+    seen: list[int] = []
+    found = jobshop_tabu.tabu_search(data, start.placements, 30.0, seed=0, max_iterations=3000,
+                                     on_improve=lambda _p, value: seen.append(value))
+    assert found.makespan <= 1000 < start.makespan  # the heuristic gives 1124; optimum 930
+    assert seen == sorted(seen, reverse=True) and seen[-1] == found.makespan
+    check(problem, found.placements, found.makespan)
+
+
+def test_tabu_search_is_reproducible_under_a_seed() -> None:
+    data = flatten(jsplib(FT10))
+    start = best_schedule(data).placements
+    runs = [jobshop_tabu.tabu_search(data, start, 30.0, seed=5, max_iterations=500) for _ in range(2)]
+    assert runs[0].placements == runs[1].placements
+
+
+def test_every_block_move_keeps_the_graph_acyclic_and_the_schedule_exact() -> None:
+    problem = jsplib(LA01)
+    data = flatten(problem)
+    search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=2)
+    for _ in range(40):
+        for move in search.moves():
+            graph = search.g
+            graph.move(*move)
+            assert graph.evaluate(), f"move {move} closed a cycle"
+            check(problem, graph.placements(), graph.makespan)
+            graph.move(move[0], move[2], move[1])
+            assert graph.evaluate()
+        search.iterations += 1
+        search.apply(search.choose(search.moves()))
+
+
+def test_tabu_search_handles_setups_and_releases() -> None:
+    problem = job_shop_with_setups_and_releases()
+    data = flatten(problem)
+    found = jobshop_tabu.tabu_search(data, best_schedule(data).placements, 30.0, seed=0, max_iterations=300)
+    check(problem, found.placements, found.makespan)
+    assert found.makespan == brute_force_schedule(problem)
+
+
+def test_block_moves_are_n7() -> None:
+    assert jobshop_tabu.block_moves(2) == [(0, 1)]
+    assert set(jobshop_tabu.block_moves(4)) == {(0, 1), (3, 2), (2, 0), (3, 0), (0, 3), (1, 3), (0, 2), (3, 1)}
+
+
+@pytest.mark.parametrize("make", [lambda: parallel_with_setups(7, 2, seed=3), released_parallel_tardiness],
+                         ids=["makespan_setups", "released_tardiness"])
+def test_iterated_greedy_matches_brute_force(make) -> None:  # type: ignore[no-untyped-def]
+    problem = make()
+    data = flatten(problem)
+    found = parallel_search.iterated_greedy(data, best_schedule(data).placements, 30.0, seed=0, max_iterations=200)
+    check(problem, found.placements, found.objective)
+    assert found.objective == pytest.approx(brute_force_schedule(problem))
+
+
+def test_iterated_greedy_on_50_jobs_5_machines() -> None:
+    problem = parallel_with_setups()
+    data = flatten(problem)
+    start = best_schedule(data)
+    found = parallel_search.iterated_greedy(data, start.placements, 30.0, seed=0, max_iterations=300)
+    check(problem, found.placements, found.objective)
+    assert found.objective <= 118 < start.objective  # heuristic 149; best known 114 (bench/scheduling.py)
+
+
+def test_the_search_method_follows_the_problem_shape() -> None:
+    flexible = scheduling(["A", "B"], [{"id": "J", "operations": [
+        {"alternatives": [{"machine": "A", "duration": 1}, {"machine": "B", "duration": 2}]},
+        {"machine": "A", "duration": 1}]}])
+    tardy = scheduling(["A", "B"], [{"id": "J", "due": 1, "operations": [
+        {"machine": "A", "duration": 1}, {"machine": "B", "duration": 1}]}], objective="total_weighted_tardiness")
+    assert schedule_search.method(flatten(jsplib(FT06))) == "tabu search"
+    assert schedule_search.method(flatten(parallel_with_setups(5, 2))) == "iterated greedy"
+    assert schedule_search.method(flatten(flexible)) is None
+    assert schedule_search.method(flatten(tardy)) is None
+    assert schedule_search.improve(flatten(flexible), best_schedule(flatten(flexible)).placements, 1.0) is None
+
+
+def test_improve_never_returns_a_worse_schedule() -> None:
+    for problem in (jsplib(FT06), parallel_with_setups(12, 3, seed=2)):
+        data = flatten(problem)
+        start = best_schedule(data)
+        found = schedule_search.improve(data, start.placements, 5.0, seed=3, max_iterations=50)
+        assert found is not None and found.objective <= start.objective
+        assert found.objective == objective(data, found.placements)
+
+
+# the backend --------------------------------------------------------------------------------------
+
+CPSAT = load_builtin().get("cpsat")
+
+
+def test_ft10_is_proved_optimal_quickly() -> None:
+    started = time.monotonic()
+    raw = run_backend(CPSAT, jsplib(FT10), SolveOptions(time_limit=20.0), RunLimits(grace=1.0))
+    elapsed = time.monotonic() - started
+    assert raw.status is Status.optimal and raw.objective == 930 and raw.bound == 930
+    assert elapsed < 12, f"{elapsed:.1f} s (bench: 1.6-2.6 s on a loaded machine)"
+
+
+def test_parallel_setups_get_a_good_schedule_within_two_seconds() -> None:
+    problem = parallel_with_setups()
+    events: list[float] = []
+    raw = run_backend(CPSAT, problem, SolveOptions(time_limit=2.0), RunLimits(grace=1.0),
+                      progress=lambda inc: events.append(inc.objective or 0.0))
+    assert raw.status is Status.feasible and raw.objective is not None and raw.objective <= 125
+    assert raw.bound is not None and 88 <= raw.bound <= raw.objective
+    assert events[0] == 149 and events == sorted(events, reverse=True)
+    assert isinstance(raw.solution, ScheduleSolution)
+    assert schedule_violations(problem, raw.solution) == []
+

@@ -7,9 +7,12 @@ the SDK modules (`optserve.client`) never do.
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from models import Result, SolveRequest
 
 cli = typer.Typer(help="optserve: an operations-research optimisation service.", no_args_is_help=True)
 
@@ -49,7 +52,7 @@ def solve(
     typer.echo(result.model_dump_json(indent=2))
 
 
-def _solve_locally(request: "SolveRequest") -> "Result":  # type: ignore[name-defined]  # noqa: F821
+def _solve_locally(request: "SolveRequest") -> "Result":
     from models import semantic_issues
     from solvers.dispatch import solve as dispatch_solve
     from solvers.registry import load_builtin

@@ -145,8 +145,8 @@ def test_catalogue_and_health(client: TestClient) -> None:
 
 
 def test_evaluate_simulates_a_plan_and_locates_a_wrong_solution(client: TestClient) -> None:
-    problem = knapsack_problem = {"kind": "knapsack", "capacity": 10, "items": KNAPSACK["items"]}
-    body = {"problem": knapsack_problem, "solution": {"selected": ["B", "D"]},
+    problem = {"kind": "knapsack", "capacity": 10, "items": KNAPSACK["items"]}
+    body = {"problem": problem, "solution": {"selected": ["B", "D"]},
             "simulation": {"replications": 5, "model": {"weight": {"distribution": "uniform", "low": 0.9,
                                                                    "high": 1.1, "relative": True}}}}
     response = client.post("/evaluate", json=body)

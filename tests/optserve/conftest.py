@@ -1,12 +1,17 @@
 """SDK fixtures: the app in process (for httpx.ASGITransport) and a fake-transport recorder."""
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
 from app.main import create_app
@@ -69,3 +74,32 @@ def ok(data: Any, status: int = 200) -> httpx.Response:
 @pytest.fixture
 def script() -> Callable[..., Script]:
     return lambda *replies: Script(list(replies))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `optserve serve` (uvicorn in a thread) on a free port, its data in a temp dir."""
+    from app.main import create_app
+    from app.services import Services
+    from app.settings import Settings
+    from tests.conftest import registry_with_stubborn
+
+    data: Path = tmp_path_factory.mktemp("server")
+    settings = Settings(max_time_limit=30, kill_grace=0.5, data_dir=data, database_url=None, broker_url=None)
+    app = create_app(settings, Services(settings=settings, registry=registry_with_stubborn()))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,38 +1,10 @@
 """The SDK against a real server: `optserve serve` in a thread on a free local port."""
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
-from app.main import create_app
-from app.settings import Settings
 from optserve import APIError, Client
 from tests.instances import job_shop, knapsack, optimum
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(Settings(max_time_limit=20)), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
 
 
 def test_plain_call_with_a_dict_and_with_a_model(server_url: str) -> None:

@@ -1,19 +1,11 @@
 """Job handles: the blocking client against a live server, and outcomes a fake server scripts."""
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 
-from app.main import create_app
-from app.services import Services
-from app.settings import Settings
 from optserve import (
     AsyncClient,
     Client,
@@ -25,35 +17,11 @@ from optserve import (
     Termination,
     TransportError,
 )
-from tests.conftest import registry_with_stubborn
 from tests.instances import job_shop, knapsack, optimum
 from tests.optserve.conftest import FAST_RETRY, Script, error, ok
 from tests.optserve.samples import PROBLEM, RESULT, job, sse
 
 Scripted = Callable[..., Script]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data: Path = tmp_path_factory.mktemp("server")
-    settings = Settings(max_time_limit=30, kill_grace=0.5, data_dir=data, database_url=None, broker_url=None)
-    app = create_app(settings, Services(settings=settings, registry=registry_with_stubborn()))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_events_arrive_live_and_end_with_the_final_status(server_url: str) -> None:

@@ -66,11 +66,10 @@ class _Polling:
         return min(sleep, remaining)
 
 
-class JobHandle:
-    """A submitted job: `id`, the last seen `job`, and ways to follow or cancel it."""
+class _Handle:
+    """What both handles share: the last seen job and its identity."""
 
-    def __init__(self, client: _SyncJobs, job: Job) -> None:
-        self._client = client
+    def __init__(self, job: Job) -> None:
         self.job = job
 
     @property
@@ -80,6 +79,17 @@ class JobHandle:
     @property
     def status(self) -> JobStatus:
         return self.job.status
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, status={self.status.value!r})"
+
+
+class JobHandle(_Handle):
+    """A submitted job: `id`, the last seen `job`, and ways to follow or cancel it."""
+
+    def __init__(self, client: _SyncJobs, job: Job) -> None:
+        super().__init__(job)
+        self._client = client
 
     def refresh(self) -> Job:
         """Fetches the job's current state."""
@@ -103,24 +113,13 @@ class JobHandle:
         """Status, progress and incumbent events until the job finishes (resumes after drops)."""
         return self._client.job_events(self.id, last_event_id)
 
-    def __repr__(self) -> str:
-        return f"JobHandle(id={self.id!r}, status={self.status.value!r})"
 
-
-class AsyncJobHandle:
+class AsyncJobHandle(_Handle):
     """The asynchronous twin of JobHandle, from AsyncClient.submit."""
 
     def __init__(self, client: _AsyncJobs, job: Job) -> None:
+        super().__init__(job)
         self._client = client
-        self.job = job
-
-    @property
-    def id(self) -> str:
-        return self.job.id
-
-    @property
-    def status(self) -> JobStatus:
-        return self.job.status
 
     async def refresh(self) -> Job:
         self.job = await self._client.get_job(self.id)
@@ -139,6 +138,3 @@ class AsyncJobHandle:
 
     def events(self, last_event_id: int | None = None) -> AsyncIterator[JobEvent]:
         return self._client.job_events(self.id, last_event_id)
-
-    def __repr__(self) -> str:
-        return f"AsyncJobHandle(id={self.id!r}, status={self.status.value!r})"

@@ -49,6 +49,17 @@ class SolverInfo(ContractModel):
     version: str | None = Field(default=None, description="Version of the underlying library.")
 
 
+class MemberReport(ContractModel):
+    """One member of a portfolio race: what it found and proved on its own, so the caller can see
+    who contributed what (the race keeps only the best of each)."""
+
+    name: str = Field(description="Backend name of the member.")
+    objective: float | None = Field(
+        default=None, description="Best objective among the member's solutions, recomputed by the evaluator.")
+    bound: float | None = Field(default=None, description="Tightest bound the member reported (a claim).")
+    runs: int = Field(default=0, ge=0, description="How many times the member was started (restarts included).")
+
+
 class Result(ContractModel):
     """A solve's answer, with an honest status, a bound and the gap between them."""
 
@@ -77,5 +88,9 @@ class Result(ContractModel):
     compromise: int | None = Field(default=None, description="Index in `pareto_front` of the recommended point.")
     simulation: SimulationReport | None = Field(
         default=None, description="Simulation-evaluated results: replications, confidence, KPI intervals.")
+    found_by: str | None = Field(
+        default=None, description="Backend that produced the returned solution, for portfolio runs; null otherwise.")
+    members: list[MemberReport] | None = Field(
+        default=None, description="Portfolio runs: each member's own best objective and bound; null otherwise.")
     warnings: list[str] = Field(default_factory=list, description="Things the caller should know.")
     message: str | None = Field(default=None, description="Explanation for error or infeasible statuses.")

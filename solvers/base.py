@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from models import ProblemKind, SolveOptions, Status, Termination
 from models.problem import Problem, Solution
+from models.result import MemberReport
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class RawResult(BaseModel):
     solve_time: float = 0.0
     warnings: list[str] = Field(default_factory=list)
     front: list[FrontPoint] | None = None
+    found_by: str | None = None
+    """Composite backends (portfolio): the member whose solution this is."""
+    members: list[MemberReport] | None = None
+    """Composite backends (portfolio): each member's own best objective and bound."""
 
 
 class Incumbent(BaseModel):

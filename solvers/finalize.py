@@ -41,7 +41,7 @@ def finalize(
     warnings: list[str],
 ) -> Result:
     """The Result for `raw`; `timings.verify` is filled in here."""
-    common = {"solver": solver, "seed": options.seed, "timings": timings}
+    common = {"solver": solver, "seed": options.seed, "timings": timings, "members": raw.members}
     warnings = [*warnings, *raw.warnings]
     if is_multi_objective(problem) and (raw.front or raw.solution is not None):
         return _finalize_front(problem, raw, timings, warnings, common)
@@ -67,7 +67,7 @@ def finalize(
     verdict = _verdict(raw, gap, options)
     return Result(status=verdict.status, termination=verdict.termination, objective=objective, bound=bound,
                   gap=gap, bound_source=raw.bound_source if bound is not None else None, solution=raw.solution,
-                  verified=True, warnings=warnings, **common)
+                  verified=True, found_by=raw.found_by, warnings=warnings, **common)
 
 
 def _sane_bound(problem: Problem, objective: float, bound: float | None, warnings: list[str]) -> float | None:

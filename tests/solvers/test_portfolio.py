@@ -6,6 +6,7 @@ import pytest
 
 from models import ProblemKind, SolveOptions, SolveRequest, Status, Termination, TspProblem
 from solvers.dispatch import solve
+from solvers.objective import is_maximised
 from solvers.portfolio_members import members
 from solvers.registry import Registry, load_builtin
 from tests.instances import TINY, optimum
@@ -23,7 +24,17 @@ def test_tiny_instances_reach_the_optimum_and_name_the_member(instance: str) -> 
     assert result.objective == pytest.approx(optimum(problem))
     assert result.solver.name == "portfolio" and result.bound_source in names
     found = [w for w in result.warnings if "solution found by" in w]
-    assert found and any(f"found by {name}" in found[0] for name in names)
+    assert found and f"found by {result.found_by}" in found[0]
+    assert result.found_by in names
+    assert result.members is not None and [m.name for m in result.members] == names
+    own = {m.name: m for m in result.members}
+    assert own[result.found_by].objective == pytest.approx(result.objective)
+    assert own[result.found_by].runs >= 1
+    sign = -1.0 if is_maximised(problem) else 1.0  # no member's own best beats the answer
+    answer = result.objective
+    assert answer is not None
+    assert all(sign * (m.objective - answer) >= -1e-9 for m in result.members if m.objective is not None)
+    assert own[result.bound_source].bound is not None
 
 
 def test_gap_target_stops_the_race_early() -> None:

@@ -14,7 +14,7 @@ from models.problem import (
     Solution,
 )
 from models.request import SolveRequest, semantic_issues
-from models.result import Result, SolverInfo, Status, Termination, Timings
+from models.result import MemberReport, Result, SolverInfo, Status, Termination, Timings
 from models.scheduling import (
     Job,
     MachineOption,
@@ -30,8 +30,8 @@ from models.tsp import Metric, TspProblem, TspSolution
 __all__ = [
     "MAXIMISED", "PROBLEM_MODELS", "SOLUTION_MODELS", "Assignment", "Customer", "ErrorBody",
     "ErrorDetail", "ErrorInfo", "Facility", "FacilityLocationProblem", "FacilitySolution", "Issue",
-    "Job", "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "Metric",
-    "Operation", "Problem", "ProblemKind", "Result", "ScheduleSolution", "ScheduledOperation",
+    "Job", "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "MemberReport",
+    "Metric", "Operation", "Problem", "ProblemKind", "Result", "ScheduleSolution", "ScheduledOperation",
     "SchedulingObjective", "SchedulingProblem", "Solution", "SolveOptions", "SolveRequest",
     "SolverInfo", "StaffingProblem", "StaffingSolution", "Status", "Termination", "Timings", "TspProblem",
     "TspSolution", "semantic_issues",

@@ -35,9 +35,10 @@ def build_executor(settings: Settings, store: JobStore, registry: Registry, pool
     if settings.broker_url:
         from app.jobs.celery_app import make_celery
         from app.jobs.distributed import CeleryExecutor
+        from app.jobs.replications import connect
 
         celery = make_celery(settings.broker_url, settings.max_time_limit, settings.queue)
-        return CeleryExecutor(celery, store, settings.stale_after, settings.max_attempts)
+        return CeleryExecutor(celery, store, settings.stale_after, settings.max_attempts, connect(settings))
     from app.jobs.embedded import EmbeddedExecutor
 
     ctx = JobContext(store=store, registry=registry, limits=settings.dispatch_limits(),

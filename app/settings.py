@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     )
     queue: str = Field(default="optserve", min_length=1, description="Celery queue name (one per deployment "
                        "sharing a Redis).")
+    replication_fanout: bool = Field(
+        default=True, description="With a broker: simulation replications also run on the workers (queue "
+        "'<queue>.replications'), not only on the machine running the solve."
+    )
     job_concurrency: int = Field(default=2, ge=1, description="Embedded mode: jobs running at once.")
     max_queued_jobs: int = Field(default=1000, ge=1, description="Queued jobs before POST /jobs answers 429.")
     stale_after: float = Field(default=30.0, gt=0, description="Seconds without a heartbeat before a running "

@@ -7,6 +7,10 @@
    servers found vs the Erlang C optimum, replications simulated.
 
     .venv/bin/python -m bench.simulation [--macro 200] [--replications 10]
+    .venv/bin/python -m bench.simulation --celery [--broker redis://127.0.0.1:6379/12]
+
+`--celery` prints only a fourth table instead: replications/s of one candidate on the local pool vs
+fanned out over an `optserve worker` (2 processes) started on this machine's Redis, and both at once.
 """
 
 import argparse
@@ -91,8 +95,15 @@ def main() -> None:
     parser.add_argument("--macro", type=int, default=200)
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--throughput", type=int, default=40)
+    parser.add_argument("--celery", action="store_true", help="Only the Celery fan-out table (needs Redis).")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
     console = Console()
+    if args.celery:
+        from bench.simulation_celery import fanout_throughput
+
+        console.print(fanout_throughput(station(2.4, 2000, 200), 80, args.broker))
+        return
     console.print(throughput(args.throughput))
     console.print(coverage(args.macro, args.replications))
     console.print(staffing())

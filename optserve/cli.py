@@ -116,6 +116,7 @@ def worker(
 ) -> None:
     """Run a Celery worker that executes jobs (needs OPTSERVE_BROKER_URL and OPTSERVE_DATABASE_URL)."""
     from app.jobs.celery_app import make_celery, worker_context
+    from app.jobs.replications import connect, install, serve_replications
     from app.settings import Settings
 
     settings = Settings()
@@ -125,7 +126,9 @@ def worker(
     worker_context()  # fail fast on an unreachable database, and migrate it
     celery = make_celery(settings.broker_url, settings.max_time_limit, settings.queue)
     threads = concurrency or settings.worker_concurrency
-    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", settings.queue,
+    queues = [settings.queue, *serve_replications(celery, settings, threads)]
+    install(connect(settings))  # sim-opt jobs run here fan their replications out too
+    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", ",".join(queues),
                         f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
 
 

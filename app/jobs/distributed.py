@@ -11,6 +11,8 @@ import threading
 from celery import Celery
 
 from app.jobs.celery_app import RUN_JOB
+from app.jobs.fanout import Fanout
+from app.jobs.replications import install, uninstall
 from app.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -19,15 +21,21 @@ REAP_EVERY = 5.0
 
 
 class CeleryExecutor:
-    """Sends job ids to the Celery queue; reaps stale jobs and sends them again."""
+    """Sends job ids to the Celery queue; reaps stale jobs and sends them again.
 
-    def __init__(self, celery: Celery, store: JobStore, stale_after: float, max_attempts: int) -> None:
-        self.celery, self.store = celery, store
+    With `fanout`, simulation replications of solves run by this process (POST /solve) go to the
+    workers too, from `start` to `stop`.
+    """
+
+    def __init__(self, celery: Celery, store: JobStore, stale_after: float, max_attempts: int,
+                 fanout: Fanout | None = None) -> None:
+        self.celery, self.store, self.fanout = celery, store, fanout
         self.stale_after, self.max_attempts = stale_after, max_attempts
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 
     def start(self) -> None:
+        install(self.fanout)
         self._reaper = threading.Thread(target=self._reap, name="optserve-reaper", daemon=True)
         self._reaper.start()
 
@@ -38,6 +46,7 @@ class CeleryExecutor:
         self._stop.set()
         if self._reaper is not None:
             self._reaper.join(timeout=timeout)
+        uninstall(self.fanout)
         self.celery.close()
 
     def reap_once(self) -> list[str]:

@@ -1,21 +1,28 @@
-"""Scores candidates by replications, in parallel worker processes, with common random numbers.
+"""Scores candidates by replications, in parallel, with common random numbers.
 
 Replication r of every candidate uses the same streams (under CRN), so results are comparable
 pair by pair; the evaluator remembers every replication it ran so adding replications to a
-candidate never repeats or wastes work.
+candidate never repeats or wastes work. Where batches run (local processes, Celery workers) is
+the injected runner's business: see solvers/simulation/runners.py.
 """
 
-import concurrent.futures
-import multiprocessing.context
+import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.problem import Problem
 from models.problem_solutions import Solution
 from models.simulation import SimulationSpec
+from solvers.simulation.runners import Batch, BatchRunner, default_runner
 from solvers.simulation.tasks import PROBLEM, run_batch
+
+INLINE_BELOW = 4
+"""Fewer missing replications than this run in the calling process: a hand-off would cost more."""
+POLL_SECONDS = 0.1
+"""Longest wait on a batch between two looks at the deadline and the cancel flag."""
 
 
 class SimulationStopped(Exception):
@@ -33,12 +40,13 @@ class Evaluator:
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     results: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     total_replications: int = 0
+    runner: BatchRunner[Any] | None = None
     _keys: dict[str, int] = field(default_factory=dict)
-    _pool: concurrent.futures.ProcessPoolExecutor | None = None
 
     def __post_init__(self) -> None:
         self._problem_json = PROBLEM.dump_json(self.problem).decode()
-        self._model_json = __import__("json").dumps(self.spec.model)
+        self._model_json = json.dumps(self.spec.model)
+        self._runner: BatchRunner[Any] = self.runner if self.runner is not None else default_runner(self.workers)
 
     def kpis(self, solution: Solution, replications: int) -> list[dict[str, float]]:
         """At least `replications` replications of `solution` (runs only the missing ones)."""
@@ -53,40 +61,34 @@ class Evaluator:
         return done[:replications]
 
     def _run(self, solution_json: str, replications: list[int], candidate: int | None) -> list[dict[str, float]]:
-        if self.workers <= 1 or len(replications) < 4:
+        if len(replications) < INLINE_BELOW:
             return run_batch(self._problem_json, solution_json, self._model_json, self.spec.seed, replications,
                              candidate)
-        chunks = [replications[k::self.workers] for k in range(self.workers)]
-        futures = [self._executor().submit(run_batch, self._problem_json, solution_json, self._model_json,
-                                           self.spec.seed, chunk, candidate) for chunk in chunks if chunk]
+        batches = [Batch(self._problem_json, solution_json, self._model_json, self.spec.seed, chunk, candidate)
+                   for chunk in self._runner.split(replications)]
+        expires_in = max(1.0, self.deadline - time.monotonic())
+        handles = [self._runner.submit(batch, expires_in) for batch in batches]
         by_rep: dict[int, dict[str, float]] = {}
-        for chunk, future in zip(chunks, futures, strict=False):
-            by_rep.update(zip(chunk, self._wait(future), strict=True))
+        collected = 0
+        try:
+            for batch, handle in zip(batches, handles, strict=True):
+                by_rep.update(zip(batch.replications, self._wait(handle), strict=True))
+                collected += 1
+        finally:
+            if collected < len(handles):  # stopped or failed: outstanding batches are not wanted
+                self._runner.cancel(handles[collected:])
         return [by_rep[r] for r in replications]
 
-    def _wait(self, future: concurrent.futures.Future[list[dict[str, float]]]) -> list[dict[str, float]]:
+    def _wait(self, handle: Any) -> list[dict[str, float]]:
         while True:
             self._check_time()
-            try:
-                return future.result(timeout=0.1)
-            except concurrent.futures.TimeoutError:
-                continue
+            kpis = self._runner.poll(handle, POLL_SECONDS)
+            if kpis is not None:
+                return kpis
 
     def _check_time(self) -> None:
         if self.cancelled() or time.monotonic() >= self.deadline:
             raise SimulationStopped
 
-    def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
-        if self._pool is None:
-            context = multiprocessing.context.ForkServerContext()
-            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context)
-        return self._pool
-
     def close(self) -> None:
-        if self._pool is not None:
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.kill()
-                process.join(timeout=5)
-            self._pool = None
+        self._runner.close()

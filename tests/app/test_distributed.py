@@ -125,12 +125,19 @@ def test_a_worker_killed_mid_job_loses_nothing(cluster: tuple[TestClient, Worker
     assert job["attempts"] == 2 and job["result"]["verified"]
 
 
+def wait_for_incumbent(client: TestClient, job_id: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while client.get(f"/jobs/{job_id}").json()["progress"]["incumbent"] is None:
+        assert time.monotonic() < deadline, "no incumbent reported"
+        time.sleep(0.1)
+
+
 def test_cancellation_reaches_a_job_on_a_worker(cluster: tuple[TestClient, Workers]) -> None:
     client, workers = cluster
     workers.start()
     job_id = client.post("/jobs", json=long_tsp(25)).json()["id"]
     wait_for(client, job_id, {"running"}, timeout=30)
-    time.sleep(1.5)
+    wait_for_incumbent(client, job_id, timeout=20)  # a loaded machine may take a while to find one
     asked = time.monotonic()
     client.delete(f"/jobs/{job_id}")
     job = wait_for(client, job_id, {"cancelled", "succeeded", "failed"}, timeout=10)

@@ -4,6 +4,7 @@ from pydantic import Field
 
 from models._base import ContractModel
 from models.problem import Solution
+from models.simulation import KpiStat
 
 
 class ParetoPoint(ContractModel):
@@ -11,3 +12,7 @@ class ParetoPoint(ContractModel):
 
     objectives: list[float] = Field(description="Objective values, recomputed by the evaluator.")
     solution: Solution = Field(description="The solution in the family's format.")
+    kpis: dict[str, KpiStat] | None = Field(
+        default=None, description="Simulated fronts (staffing): every KPI of this point with its confidence "
+        "interval; the simulated entries of `objectives` are these means.",
+    )

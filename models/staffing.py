@@ -7,7 +7,7 @@ from pydantic import Field
 
 from models._base import ContractModel, Id
 from models.distributions import Distribution
-from models.issues import IssueList, duplicate_positions
+from models.issues import IssueList, check_objective_names, duplicate_positions
 
 
 class ServerRange(ContractModel):
@@ -51,6 +51,9 @@ class ServiceLevel(ContractModel):
 
 Constraint = Annotated[WaitMean | ServiceLevel, Field(discriminator="kpi")]
 
+STAFFING_CRITERIA = ("cost", "wait_mean", "abandonment_rate")
+"""Criteria a multi-objective staffing request may name: cost, then KPIs the simulation measures."""
+
 
 class StaffingProblem(ContractModel):
     """Choose server counts minimising cost so that every constraint holds (in expectation)."""
@@ -87,10 +90,15 @@ class StaffingProblem(ContractModel):
         }
     }
 
-    objectives: None = Field(default=None, description="Multi-objective staffing is not available yet.")
+    objectives: list[str] | None = Field(
+        default=None, min_length=2, description="Multi-objective: two or more of `cost` (exact), `wait_mean` "
+        "(mean total wait of a customer) and `abandonment_rate` (abandonments per served customer; needs "
+        "`patience`), all minimised; the simulated criteria are means over replications. The answer is a "
+        "Pareto front (NSGA-II); `constraints`, if any, still filter the points.",
+    )
 
     def criteria(self) -> list[str]:
-        return ["cost"]
+        return list(self.objectives) if self.objectives else ["cost"]
 
     def check(self, issues: IssueList) -> None:
         """Unique ids, consistent bounds, a square routing matrix with rows summing to at most 1."""
@@ -106,6 +114,16 @@ class StaffingProblem(ContractModel):
             for i, row in enumerate(self.routing):
                 if any(p < 0 for p in row) or sum(row) > 1 + 1e-9:
                     issues.add(("routing", i), "probabilities must be >= 0 and sum to at most 1")
+        self._check_objectives(issues)
+
+    def _check_objectives(self, issues: IssueList) -> None:
+        """Known, distinct criteria; abandonment is only measured when customers have a patience."""
+        if self.objectives is None:
+            return
+        check_objective_names(issues, self.objectives, set(STAFFING_CRITERIA))
+        if self.patience is None and "abandonment_rate" in self.objectives:
+            issues.add(("objectives", self.objectives.index("abandonment_rate")),
+                       "objective 'abandonment_rate' needs `patience` (nobody abandons otherwise)")
 
 
 class StaffingSolution(ContractModel):

@@ -78,8 +78,10 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         module="solvers.nsga2",
         description="NSGA-II (pymoo) for multi-objective requests of every family: feasibility-keeping "
         "encodings, an archive of every non-dominated point found; seeded and reproducible with "
-        "`iteration_limit` (generations).",
-        capabilities=Capabilities(MIP_FAMILIES, exact=False, reports_bound=False, warm_start=True,
+        "`iteration_limit` (generations). Staffing: cost against simulated waiting, run in process "
+        "on the simulation evaluator.",
+        capabilities=Capabilities(MIP_FAMILIES | {ProblemKind.staffing}, exact=False, reports_bound=False,
+                                  warm_start=True,
                                   deterministic=True, multi_objective=True),
         requires=("pymoo",),
         version_of="pymoo",

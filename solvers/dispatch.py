@@ -39,7 +39,8 @@ def solve(
     if request.simulation is not None and not isinstance(request.problem, StaffingProblem):
         return _simulated(request, registry, limits, cancelled, pool)
     spec = select(registry, request.solver, request.problem)
-    if spec.in_process and spec.name != PORTFOLIO:  # the portfolio's raw result is finalized below
+    staffing = isinstance(request.problem, StaffingProblem)  # simopt, or nsga2 for a front: simulated in process
+    if (spec.in_process and spec.name != PORTFOLIO) or staffing:  # the portfolio's raw result is finalized below
         return _solve_in_process(spec, request, registry, limits, cancelled, pool)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
@@ -71,7 +72,7 @@ def _solve_in_process(spec: BackendSpec, request: SolveRequest, registry: Regist
                       cancelled: Callable[[], bool], pool: WorkerPool | None) -> Result:
     """Composite backends that orchestrate child solves or worker pools from this process."""
     version = availability(spec).version
-    if spec.name == "simopt":
+    if spec.name == "simopt" or isinstance(request.problem, StaffingProblem):  # nsga2: a simulated front
         from solvers.simulation.orchestrate import solve_staffing
 
         return solve_staffing(request, limits.max_time_limit, cancelled, version)

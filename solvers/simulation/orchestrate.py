@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from models import Result, SolveRequest, SolverInfo, StaffingProblem, Status, Termination, Timings
+from models.problem import is_multi_objective
 from models.simulation import SelectionReport, SimulatedSolution, SimulationReport, SimulationSpec
 from solvers.base import RawResult
 from solvers.finalize import finalize
@@ -24,6 +25,10 @@ def solve_staffing(request: SolveRequest, max_time: float, cancelled: Callable[[
     """Minimum-cost staffing meeting the constraints, judged by sequential confidence intervals."""
     problem = request.problem
     assert isinstance(problem, StaffingProblem)
+    if is_multi_objective(problem):  # cost against waiting: a Pareto front by NSGA-II (imports pymoo)
+        from solvers.simulation.staffing_front import solve_staffing_front
+
+        return solve_staffing_front(request, max_time, cancelled, version)
     spec = request.simulation or SimulationSpec()
     started = time.perf_counter()
     limit = min(request.options.time_limit, max_time)

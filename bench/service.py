@@ -10,6 +10,7 @@
 
 import argparse
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -28,7 +30,16 @@ from tests.instances import knapsack
 from tests.services import drop_postgres_database, ensure_redis, fresh_postgres_database, port_open
 
 OPTSERVE = str(Path(sys.executable).parent / "optserve")
-BODY = {"problem": knapsack().model_dump(mode="json"), "solver": "knapsack_exact", "options": {"time_limit": 5}}
+BODY: dict[str, Any] = {"problem": knapsack().model_dump(mode="json"), "solver": "knapsack_exact", "options": {"time_limit": 5}}
+
+
+def cpu_bound_job(seconds: float) -> dict[str, Any]:
+    """A job that keeps one core busy for `seconds`: iterated local search on a random 300-city TSP
+    (its bound never proves the tour optimal, so it runs to the time limit)."""
+    rng = random.Random(7)
+    coords = [[rng.uniform(0, 1000), rng.uniform(0, 1000)] for _ in range(300)]
+    return {"problem": {"kind": "tsp", "coordinates": coords, "metric": "euc_2d"}, "solver": "tsp_ls",
+            "options": {"time_limit": seconds, "threads": 1}}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -79,7 +90,11 @@ def in_process_latency(requests: int) -> list[float]:
     return times[10:]
 
 
-def jobs_per_second(workers: int, jobs: int) -> float:
+def with_seed(body: dict[str, Any], seed: int) -> dict[str, Any]:
+    return {**body, "options": {**body["options"], "seed": seed}}
+
+
+def jobs_per_second(workers: int, jobs: int, body: dict[str, Any]) -> float:
     ensure_redis()
     url, name = fresh_postgres_database()
     broker = "redis://127.0.0.1:6379/12"
@@ -93,7 +108,7 @@ def jobs_per_second(workers: int, jobs: int) -> float:
         time.sleep(6)
         with httpx.Client(base_url="http://127.0.0.1:8766", timeout=30) as client:
             started = time.perf_counter()
-            ids = [client.post("/jobs", json={**BODY, "options": {"seed": n}}).json()["id"] for n in range(jobs)]
+            ids = [client.post("/jobs", json=with_seed(body, n)).json()["id"] for n in range(jobs)]
             while client.get("/jobs", params={"status": "succeeded", "limit": 1}).json()["total"] < len(ids):
                 time.sleep(0.05)
             return jobs / (time.perf_counter() - started)
@@ -107,6 +122,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=60)
+    parser.add_argument("--job-seconds", type=float, default=0.0,
+                        help="0: tiny knapsack jobs (overhead); > 0: CPU-bound TSP jobs of this length (scale-out)")
     args = parser.parse_args()
     console = Console()
     http, local = http_latency(args.requests), in_process_latency(args.requests)
@@ -116,7 +133,8 @@ def main() -> None:
         table.add_row(name, f"{1000 * p50:.2f}", f"{1000 * percentile(values, 0.99):.2f}",
                       f"{p50 / statistics.median(local):.1f}x")
     console.print(table)
-    rates = {n: jobs_per_second(n, args.jobs) for n in (1, 2)}
+    body = cpu_bound_job(args.job_seconds) if args.job_seconds > 0 else BODY
+    rates = {n: jobs_per_second(n, args.jobs, body) for n in (1, 2)}
     jobs = Table("celery workers", "jobs", "jobs/s", "ratio to 1 worker")
     for n, rate in rates.items():
         jobs.add_row(str(n), str(args.jobs), f"{rate:.1f}", f"{rate / rates[1]:.2f}x")

@@ -30,7 +30,8 @@ from tests.instances import knapsack
 from tests.services import drop_postgres_database, ensure_redis, fresh_postgres_database, port_open
 
 OPTSERVE = str(Path(sys.executable).parent / "optserve")
-BODY: dict[str, Any] = {"problem": knapsack().model_dump(mode="json"), "solver": "knapsack_exact", "options": {"time_limit": 5}}
+BODY: dict[str, Any] = {"problem": knapsack().model_dump(mode="json"), "solver": "knapsack_exact",
+                        "options": {"time_limit": 5}}
 
 
 def cpu_bound_job(seconds: float) -> dict[str, Any]:

@@ -24,7 +24,10 @@ class SelectionError(Exception):
 LARGE_FACILITY = 5000
 """Above this many facility x customer pairs the Lagrangian backend beats a plain MIP (bench/RESULTS.md)."""
 SMALL_TSP = 200
-"""Up to this many nodes an exact TSP method is preferred; above it a local search."""
+"""Up to this many nodes an exact TSP method is preferred; above it a local search. Measured
+(bench/tsp_exact.py, 30 s, 2-core machine at load 2-3): highs proves all 13 TSPLIB instances of
+51-200 cities optimal, 11 of them in 1.5-4 s, pr76 in 9-17 s and kroA200 in 17-23 s; when it
+runs out of time it still returns the local search's tour with a bound (within 0.1% there)."""
 
 
 def preferences(problem: Problem) -> list[str]:

@@ -18,6 +18,9 @@ def warm_up() -> None:
     warm = getattr(tsp_local_search, "warm_up", None)
     if callable(warm):
         warm()
+    from solvers.families import tsp_mincut
+
+    tsp_mincut.warm_up()
 
 
 if __name__ == "__main__":

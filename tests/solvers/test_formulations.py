@@ -4,13 +4,19 @@ import random
 
 import numpy as np
 import pytest
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from models import KnapsackSolution, SchedulingObjective, TspSolution
 from solvers.evaluators import evaluate
 from solvers.families.schedule_heuristic import objective, to_solution
 from solvers.families.scheduling_data import flatten
+from solvers.families.tsp_blossom import blossoms
+from solvers.families.tsp_mincut import violated_sets
 from solvers.formulations import build
+from solvers.formulations.array_mip import FloatArray, RowCollector, make_mip
 from solvers.formulations.facility import FacilityFormulation
+from solvers.formulations.rc_fixing import reduced_cost_fixing
 from solvers.formulations.scheduling import SchedulingFormulation, left_shift
 from solvers.formulations.tsp import TspFormulation, merge_cycles
 from tests.instances import TINY, facility, knapsack
@@ -101,3 +107,81 @@ def test_every_semi_active_schedule_within_the_bounds_fits_the_big_m_model(probl
 def test_setups_breaking_the_triangle_inequality_make_the_model_inexact() -> None:
     formulation = build(SETUPS_SKEWED)
     assert not formulation.exact and formulation.warnings
+
+
+def _two_groups_point() -> tuple[TspFormulation, FloatArray]:
+    """An LP point on 8 nodes satisfying every degree row, whose cut between A = {0..3} and
+    B = {4..7} weighs 1.2 < 2, although the support is connected and the edges above 0.5 form
+    the components {1,2,3}, {5,6,7}, {0,4}, none of which violates its subtour cut."""
+    formulation = build(random_tsp(8, seed=3))
+    assert isinstance(formulation, TspFormulation)
+    x = np.zeros(formulation.mip.n_cols)
+    for group, cross in (((0, 1, 2, 3), (0.6, 0.2, 0.2, 0.2)), ((4, 5, 6, 7), None)):
+        hub, *rest = group
+        for node in rest:
+            x[formulation.index[hub, node]] = 1.4 / 3
+        for i, a in enumerate(rest):
+            for b in rest[i + 1:]:
+                x[formulation.index[a, b]] = 2 / 3
+        if cross is not None:
+            for a, value in zip(group, cross, strict=True):
+                x[formulation.index[a, a + 4]] = value
+    return formulation, x
+
+
+def test_min_cut_separation_finds_a_cut_the_component_heuristic_misses() -> None:
+    formulation, x = _two_groups_point()
+    assert np.allclose(formulation.mip.a @ x, 2.0)  # every degree row holds
+    for threshold in (1e-6, 0.5):
+        count, labels = connected_components(
+            coo_matrix((np.ones(int((x > threshold).sum())), (formulation.tails[x > threshold],
+                                                               formulation.heads[x > threshold])), shape=(8, 8)),
+            directed=False)
+        for label in range(count if count > 1 else 0):
+            nodes = np.flatnonzero(labels == label)
+            assert x[formulation.inside(nodes)].sum() <= len(nodes) - 1 + 1e-9
+    support = x > 0
+    sets = violated_sets(8, formulation.tails[support], formulation.heads[support], x[support], 1e-6)
+    assert any(sorted(s.tolist()) in ([0, 1, 2, 3], [4, 5, 6, 7]) for s in sets)
+    cuts = formulation.separate(x)
+    assert cuts is not None and ((cuts.a @ x) > cuts.upper + 1e-6).any()
+
+
+def test_min_cut_separation_finds_nothing_on_a_tour() -> None:
+    ring = np.arange(8)
+    assert violated_sets(8, ring, np.roll(ring, -1), np.ones(8), 1e-6) == []
+    halves = np.array([0, 1, 2, 3, 4, 5, 6, 7]), np.array([1, 2, 3, 0, 5, 6, 7, 4])
+    sets = violated_sets(8, *halves, np.ones(8), 1e-6)
+    assert [sorted(s.tolist()) for s in sets] in ([[0, 1, 2, 3]], [[4, 5, 6, 7]])
+
+
+def test_reduced_cost_fixing_on_a_two_column_model() -> None:
+    """min x1 + 5 x2  s.t.  x1 + x2 >= 1, binaries; y = 1 proves 1 and prices x2 at 1 + 4 = 5."""
+    rows = RowCollector(2)
+    rows.add([0, 1], 1.0, 1.0, np.inf)
+    mip = make_mip([1.0, 5.0], rows, 0.0, 1.0, True)
+    fixing = reduced_cost_fixing(mip, np.array([1.0]), incumbent=1.0)
+    assert fixing.bound == pytest.approx(1.0)
+    assert fixing.at_lower.tolist() == [1] and fixing.at_upper.tolist() == []
+    assert reduced_cost_fixing(mip, np.array([1.0]), incumbent=5.0).at_lower.tolist() == []  # 5 is not above 5
+    wrong_sign = reduced_cost_fixing(mip, np.array([-3.0]), incumbent=1.0)  # clamped to 0: a weaker bound
+    assert wrong_sign.bound == pytest.approx(0.0) and wrong_sign.at_lower.tolist() == [1]
+
+
+def test_blossom_cut_on_the_two_triangles_point() -> None:
+    """Triangles {0,1,2} and {3,4,5} at 1/2 joined by the matching 0-3, 1-4, 2-5 at 1: every
+    degree row and subtour cut holds, the blossom (handle {0,1,2}, three teeth) is violated by 1/2."""
+    formulation = build(random_tsp(6, seed=5))
+    assert isinstance(formulation, TspFormulation)
+    x = np.zeros(formulation.mip.n_cols)
+    for a, b in ((0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5)):
+        x[formulation.index[a, b]] = 0.5
+    for a in range(3):
+        x[formulation.index[a, a + 3]] = 1.0
+    assert np.allclose(formulation.mip.a @ x, 2.0)
+    found = blossoms(6, formulation.tails, formulation.heads, x)
+    assert {tuple(b.handle.tolist()) for b in found} == {(0, 1, 2), (3, 4, 5)}
+    assert all(b.rhs == 4.0 for b in found)
+    cuts = formulation.separate(x)
+    assert cuts is not None and (cuts.upper == 4.0).all()
+    assert np.allclose(cuts.a @ x, 4.5)

@@ -2,13 +2,17 @@
 
 Scheduling moves swap two consecutive operations on a machine and re-time the whole plan with
 nominal durations (a swap that would deadlock the jobs is discarded); TSP moves reverse a
-segment; knapsack moves drop an item or exchange one for a lighter one.
+segment; knapsack moves drop, exchange or add an item or swap two in loading order; facility
+location moves open, close or swap a facility (customers reassigned at least cost) or shift one
+customer to another open facility with room (solvers/simulation/facility_moves.py).
 """
 
 import random
 from collections import defaultdict
 
 from models import (
+    FacilityLocationProblem,
+    FacilitySolution,
     KnapsackProblem,
     KnapsackSolution,
     ScheduledOperation,
@@ -21,6 +25,7 @@ from models.problem import Problem
 from models.problem_solutions import Solution
 from solvers.evaluators import evaluate
 from solvers.families.scheduling_data import flatten
+from solvers.simulation.facility_moves import facility_move
 
 
 def neighbours(problem: Problem, solution: Solution, rng: random.Random, count: int) -> list[Solution]:
@@ -44,17 +49,27 @@ def _move(problem: Problem, solution: Solution, rng: random.Random) -> Solution 
         return _knapsack_move(problem, solution, rng)
     if isinstance(problem, SchedulingProblem) and isinstance(solution, ScheduleSolution):
         return _swap_on_machine(problem, solution, rng)
+    if isinstance(problem, FacilityLocationProblem) and isinstance(solution, FacilitySolution):
+        return facility_move(problem, solution, rng)
     return None
 
 
 def _knapsack_move(problem: KnapsackProblem, solution: KnapsackSolution, rng: random.Random) -> KnapsackSolution:
+    """Drop, exchange, add (the caller discards what no longer fits) or swap two items' loading
+    order (the simulated packer loads in plan order, so order changes what is kept)."""
     chosen = list(solution.selected)
     others = [item.id for item in problem.items if item.id not in set(chosen)]
     if not chosen:
         return KnapsackSolution(selected=[rng.choice(others)]) if others else solution
+    move = rng.choice(["drop", "exchange", "add", "reorder"])
     out = rng.randrange(len(chosen))
-    if others and rng.random() < 0.5:
+    if move == "add" and others:
+        chosen.insert(rng.randrange(len(chosen) + 1), rng.choice(others))
+    elif move == "exchange" and others:
         chosen[out] = rng.choice(others)
+    elif move == "reorder" and len(chosen) > 1:
+        other = rng.randrange(len(chosen))
+        chosen[out], chosen[other] = chosen[other], chosen[out]
     else:
         chosen.pop(out)
     return KnapsackSolution(selected=chosen)

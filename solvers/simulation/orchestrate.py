@@ -13,7 +13,8 @@ from models.simulation import SelectionReport, SimulatedSolution, SimulationRepo
 from solvers.base import RawResult
 from solvers.finalize import finalize
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
-from solvers.simulation.plan_search import PlanAnswer, PlanSearch
+from solvers.simulation.plan_optimise import optimise_plan
+from solvers.simulation.plan_search import PlanAnswer, objective_kpi
 from solvers.simulation.staffing_search import StaffingAnswer, cost, optimise, solution
 
 DETERMINISTIC_SHARE = 0.3
@@ -79,7 +80,8 @@ def _report(spec: SimulationSpec, answer: StaffingAnswer, total: int) -> Simulat
 
 def solve_plan(request: SolveRequest, deterministic: Callable[[SolveRequest], Result], max_time: float,
                cancelled: Callable[[], bool], version: str | None) -> Result:
-    """Deterministic optimum first (30% of the time), then simulation-optimisation from it."""
+    """Deterministic optimum first (30% of the time), then a simulation-scored GA seeded with it,
+    then ranking and selection between its best plans and the optimum."""
     spec = request.simulation or SimulationSpec()
     started = time.perf_counter()
     limit = min(request.options.time_limit, max_time)
@@ -91,8 +93,8 @@ def solve_plan(request: SolveRequest, deterministic: Callable[[SolveRequest], Re
     evaluator = Evaluator(request.problem, spec, time.monotonic() + limit - (time.perf_counter() - started),
                           cancelled)
     try:
-        search = PlanSearch(request.problem, spec, evaluator, time.monotonic())
-        answer = search.final(search.improve(base.solution), base.solution)
+        answer = optimise_plan(request.problem, spec, evaluator, base.solution, request.options.warm_start,
+                               request.options.iteration_limit)
     finally:
         evaluator.close()
     raw = RawResult(status=Status.feasible, termination=Termination.completed, solution=answer.best,
@@ -103,19 +105,17 @@ def solve_plan(request: SolveRequest, deterministic: Callable[[SolveRequest], Re
                 "objective, `simulation` its simulated performance", *base.warnings]
     result = finalize(request.problem, request.options, raw, SolverInfo(name="simopt", version=version),
                       timings, warnings)
-    result.simulation = _plan_report(spec, answer, search.kpi, evaluator.total_replications)
+    result.simulation = _plan_report(spec, answer, objective_kpi(request.problem)[0], evaluator.total_replications)
     result.timings.total = time.perf_counter() - started
     return result
 
 
 def _plan_report(spec: SimulationSpec, answer: PlanAnswer, kpi: str, total: int) -> SimulationReport:
-    indifference = answer.difference[kpi].half_width if kpi in answer.difference else 0.0
-    selection = SelectionReport(
-        method="local search on simulated scores with common random numbers; a move is kept only if its paired "
-               "mean stays better on twice the replications; final paired Student-t comparison with the "
-               "deterministic optimum (kept if not better)",
-        candidates=answer.evaluated, indifference_zone=indifference,
-        probability_correct_selection=spec.confidence, replications_total=total)
+    note = answer.selection
+    assert note is not None
+    selection = SelectionReport(method=note.method, candidates=note.candidates,
+                                indifference_zone=note.indifference_zone,
+                                probability_correct_selection=note.probability_correct, replications_total=total)
     return SimulationReport(
         replications=answer.replications, confidence=spec.confidence,
         common_random_numbers=spec.common_random_numbers, objective_kpi=f"{spec.objective}({kpi})",

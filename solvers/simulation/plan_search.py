@@ -1,6 +1,9 @@
-"""Simulation-optimisation of a plan: start from the deterministic optimum, move to neighbours
-that simulate better under common random numbers, and confirm the winner against the start with
-a paired confidence interval.
+"""Shared pieces of plan simulation-optimisation (the objective KPI per family, the answer) and
+the earlier local search: start from the deterministic optimum, move to neighbours that simulate
+better under common random numbers, and confirm the winner against the start with a paired
+confidence interval. The service now runs the GA, this local search as a polish of the GA's best,
+and KN selection (plan_optimise.py); the local search alone (`improve` then `final`) is the
+reference bench/plan_simopt.py measures that against.
 """
 
 import random
@@ -33,6 +36,16 @@ def objective_kpi(problem: Problem) -> tuple[str, bool]:
 
 
 @dataclass
+class SelectionNote:
+    """How the final choice was made (for the report's SelectionReport)."""
+
+    method: str
+    candidates: int
+    indifference_zone: float
+    probability_correct: float
+
+
+@dataclass
 class PlanAnswer:
     """The chosen plan, the baseline, and the statistics comparing them."""
 
@@ -43,6 +56,7 @@ class PlanAnswer:
     difference: dict[str, KpiStat]
     evaluated: int
     replications: int
+    selection: SelectionNote | None = None
 
 
 class PlanSearch:
@@ -64,6 +78,12 @@ class PlanSearch:
         return -value if self.maximise else value
 
     def improve(self, baseline: Solution) -> Solution:
+        path = self.improve_path(baseline)
+        return path[-1] if path else baseline
+
+    def improve_path(self, baseline: Solution) -> list[Solution]:
+        """The plans accepted in turn (empty when none beat `baseline`)."""
+        path: list[Solution] = []
         incumbent, current = baseline, self.score(baseline, self.pilot)
         stale = 0
         try:
@@ -74,11 +94,12 @@ class PlanSearch:
                 best_score, best = min(((self.score(c, self.pilot), c) for c in candidates), key=lambda t: t[0])
                 if best_score < current and self._confirmed(best, incumbent):
                     incumbent, current, stale = best, best_score, 0
+                    path.append(best)
                 else:
                     stale += 1
         except SimulationStopped:
             pass
-        return incumbent
+        return path
 
     def _confirmed(self, challenger: Solution, incumbent: Solution) -> bool:
         """The challenger stays better on twice the replications, paired."""

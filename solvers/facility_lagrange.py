@@ -28,6 +28,7 @@ instance reaches its optimum, 9 of 12 proven in 1-47 s, the other 3 stop with a 
 
 import math
 import time
+from dataclasses import replace
 
 import highspy  # noqa: F401  # the reduced MIP's solver: importing it here fails fast when it is missing
 import numpy as np
@@ -140,17 +141,35 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
     if best.gap() <= max(options.relative_gap, OPTIMALITY_TOL) or search.best_point is None:
         return _result(best, context, note, build_time, completed=search.best_point is not None)
     reduction = reduce(data, search.best_point, search.best_cost)
+    if not _mip_fits(reduction, len(problem.customers), context) and time.monotonic() >= limits.deadline:
+        # the MIP would be skipped anyway: the time it would have had goes to the search instead
+        improve(search, replace(limits, deadline=context.started + (1 - RESERVE_SHARE) * options.time_limit))
+        best.raise_bound(search.bound, "lagrangian")
+        note = f"Lagrangian phase: {search.iterations} iterations, {search.assigned} open sets assigned"
+        if best.gap() <= max(options.relative_gap, OPTIMALITY_TOL) or search.best_point is None:
+            return _result(best, context, note, build_time, completed=search.best_point is not None)
+        reduction = reduce(data, search.best_point, search.best_cost)
     completed, what = _reduced_mip(problem, reduction, best, context)
     note += (f"; reduced MIP over {int(reduction.keep.sum())} of {data.m} facilities "
              f"({reduction.n_open} fixed open): {what}")
     return _result(best, context, note, build_time, completed)
 
 
+def _mip_budget(context: SolveContext) -> float:
+    return context.remaining() - RESERVE_SHARE * context.options.time_limit
+
+
+def _mip_fits(reduction: Reduction, customers: int, context: SolveContext) -> bool:
+    """Whether HiGHS can be expected to finish the reduced MIP in the time left (see MIP_PAIRS_PER_SECOND)."""
+    budget = _mip_budget(context)
+    return budget >= MIN_MIP_SECONDS and reduction.keep.sum() * customers <= MIP_PAIRS_PER_SECOND * budget
+
+
 def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: Best,
                  context: SolveContext) -> tuple[bool, str]:
     """Solves the restricted problem with HiGHS; (True when HiGHS proved its optimum, what happened)."""
-    budget = context.remaining() - RESERVE_SHARE * context.options.time_limit
-    if budget < MIN_MIP_SECONDS or reduction.keep.sum() * len(problem.customers) > MIP_PAIRS_PER_SECOND * budget:
+    budget = _mip_budget(context)
+    if not _mip_fits(reduction, len(problem.customers), context):
         return False, f"skipped, too large for the {max(budget, 0.0):.1f} s left"
 
     def progress(incumbent: Incumbent) -> None:

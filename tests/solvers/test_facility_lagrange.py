@@ -215,8 +215,8 @@ def test_capa_14000_is_proven_optimal_through_the_lagrangian_path() -> None:
 def test_capa_8000_is_within_one_percent_under_a_short_time_limit() -> None:
     problem, optimum = _manifest("capa-8000")
     began = time.monotonic()
-    raw = _solve(problem, time_limit=5)
-    assert time.monotonic() - began < 5 + 2.0
+    raw = _solve(problem, time_limit=10)  # the issue asks for 1% in 60 s; measured here: the optimum in 8-10 s
+    assert time.monotonic() - began < 10 + 2.0
     assert _check(problem, raw, optimum) <= optimum * 1.01
 
 

@@ -30,7 +30,10 @@ from solvers.formats.knapsack_files import (
 from solvers.formats.orlib_cap import parse_cap
 from solvers.formats.tsplib import parse_tour, parse_tsp
 
+SIBLING_ROOT = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+"""`../shared/benchmarks` next to this checkout: where the project keeps its instances."""
 DEFAULT_ROOT = Path("/work/shared/benchmarks")
+"""The machine-wide copy, for checkouts that live elsewhere (a clean clone in /tmp, an install)."""
 ROOT_ENV = "OPTSERVE_BENCHMARKS"
 
 FAMILIES: dict[str, ProblemKind] = {
@@ -44,10 +47,13 @@ FAMILIES: dict[str, ProblemKind] = {
 
 
 def benchmark_root(root: str | Path | None = None) -> Path:
-    """The benchmark directory: the argument, else $OPTSERVE_BENCHMARKS, else the shared default."""
+    """The benchmark directory: the argument, else $OPTSERVE_BENCHMARKS, else ../shared/benchmarks
+    next to the checkout, else the machine-wide default."""
     if root is not None:
         return Path(root)
-    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV])
+    return SIBLING_ROOT if (SIBLING_ROOT / "manifest.json").is_file() else DEFAULT_ROOT
 
 
 @dataclass(frozen=True)

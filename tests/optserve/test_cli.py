@@ -6,8 +6,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from optserve.cli import cli
+from solvers.formats.manifest import benchmark_root
 
-BENCH = Path(__file__).parents[2].parent / "shared" / "benchmarks"
+BENCH = benchmark_root()
 runner = CliRunner()
 
 

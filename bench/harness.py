@@ -39,6 +39,8 @@ class Row:
     verified: bool | None
     time: float | None
     message: str = ""
+    found_by: str = ""
+    """For the portfolio: the member whose solution was returned (Result.found_by)."""
 
     @property
     def hit_optimum(self) -> bool:
@@ -89,7 +91,8 @@ def run_ours(instance: BenchmarkInstance, backend: str, options: SolveOptions, s
     name = backend if backend != "auto" else f"auto({result.solver.name})"
     return _row(instance, name, result.objective, reported_gap=result.gap, bound=result.bound,
                 status=result.status.value, termination=result.termination.value, verified=result.verified,
-                time=result.timings.total, message=result.message or "; ".join(result.warnings))
+                time=result.timings.total, message=result.message or "; ".join(result.warnings),
+                found_by=result.found_by or "")
 
 
 def run_raw(instance: BenchmarkInstance, peer: str, options: SolveOptions, root: str | None, grace: float) -> Row:

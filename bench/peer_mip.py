@@ -116,7 +116,9 @@ def build(problem: Problem) -> tuple[LinearModel, Decoder]:
         return _facility(problem)
     if isinstance(problem, TspProblem):
         return _tsp_mtz(problem)
-    return _job_shop(problem)
+    if isinstance(problem, SchedulingProblem):
+        return _job_shop(problem)
+    raise Unsupported(f"no MIP peer for {problem.kind}")
 
 
 def _knapsack(problem: KnapsackProblem) -> tuple[LinearModel, Decoder]:

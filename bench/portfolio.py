@@ -54,9 +54,8 @@ def pct(value: float | None) -> str:
 
 def line(row: Row) -> str:
     status = row.status + (f"/{row.termination}" if row.termination not in ("", "completed") else "")
-    found_by = next((part for part in row.message.split(", ") if "found by" in part), "")
     return (f"  {row.backend:<15} {row.value if row.value is not None else '-':>12} {pct(row.gap_to_optimum):>9} "
-            f"{pct(row.reported_gap):>9} {status:<22} {row.time or 0:>6.2f}s  {found_by.split(': ')[-1]}")
+            f"{pct(row.reported_gap):>9} {status:<22} {row.time or 0:>6.2f}s  {row.found_by}")
 
 
 def main(argv: list[str] | None = None) -> int:

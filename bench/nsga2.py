@@ -15,6 +15,7 @@ import argparse
 import csv
 import random
 import sys
+from typing import TypedDict
 
 from models import KnapsackProblem, SolveOptions, SolveRequest, Status
 from models.result import Result
@@ -26,10 +27,34 @@ from solvers.registry import load_builtin
 TARGET = 0.98
 
 
+class ItemSpec(TypedDict):
+    """One generated item as its JSON body, typed so the capacity sum stays an int."""
+
+    id: str
+    weight: int
+    values: list[int]
+
+
+class Row(TypedDict):
+    """One CSV line of the comparison (also what the summary counts)."""
+
+    items: int
+    seed: int
+    exact_points: int
+    exact_time: float
+    exact_status: str
+    nsga2_points: int
+    nsga2_time: float
+    nsga2_termination: str
+    hv_ratio: float
+
+
 def instance(n: int, seed: int) -> KnapsackProblem:
     rng = random.Random(seed)
-    items = [{"id": f"i{k}", "weight": rng.randint(10, 100), "values": [rng.randint(10, 100), rng.randint(10, 100)]}
-             for k in range(n)]
+    items: list[ItemSpec] = [
+        {"id": f"i{k}", "weight": rng.randint(10, 100), "values": [rng.randint(10, 100), rng.randint(10, 100)]}
+        for k in range(n)
+    ]
     return KnapsackProblem.model_validate({"kind": "knapsack", "capacity": sum(i["weight"] for i in items) // 2,
                                            "items": items, "objectives": ["value_0", "value_1"]})
 
@@ -51,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exact-limit", type=float, default=600.0, help="seconds for the exact front")
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
-    rows = []
+    rows: list[Row] = []
     print(f"{'items':>5} {'seed':>4} {'exact pts':>9} {'exact s':>8} {'status':<8} {'nsga2 pts':>9} "
           f"{'nsga2 s':>8} {'termination':<15} {'HV ratio':>9}")
     for n in (int(v) for v in args.sizes.split(",")):
@@ -63,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             reference = pareto.default_reference_point(vectors(exact), directions)
             ratio = (pareto.hypervolume(vectors(found), reference, directions)
                      / pareto.hypervolume(vectors(exact), reference, directions))
-            row = {"items": n, "seed": seed, "exact_points": len(vectors(exact)), "exact_time": exact.timings.total,
-                   "exact_status": exact.status.value, "nsga2_points": len(vectors(found)),
-                   "nsga2_time": found.timings.total, "nsga2_termination": found.termination.value,
-                   "hv_ratio": ratio}
+            row: Row = {"items": n, "seed": seed, "exact_points": len(vectors(exact)),
+                        "exact_time": exact.timings.total, "exact_status": exact.status.value,
+                        "nsga2_points": len(vectors(found)), "nsga2_time": found.timings.total,
+                        "nsga2_termination": found.termination.value, "hv_ratio": ratio}
             rows.append(row)
             print(f"{n:>5} {seed:>4} {row['exact_points']:>9} {exact.timings.total:>8.2f} {exact.status.value:<8} "
                   f"{row['nsga2_points']:>9} {found.timings.total:>8.2f} {found.termination.value:<15} "

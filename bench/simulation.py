@@ -79,8 +79,8 @@ def staffing() -> Table:
     for service, limit in ((2.5, 0.5), (4.0, 0.2), (8.0, 0.1)):
         problem = station(service, 2000, 200, constraints=[{"kpi": "wait_mean", "max": limit}])
         started = time.perf_counter()
-        result = solve(SolveRequest(problem=problem, simulation={"replications": 10, "seed": 1},  # type: ignore[arg-type]
-                                    options={"time_limit": 300}), load_builtin())  # type: ignore[arg-type]
+        result = solve(SolveRequest(problem=problem, simulation={"replications": 10, "seed": 1},
+                                    options={"time_limit": 300}), load_builtin())
         optimum = next(c for c in range(1, 100) if mmc_mean_wait(c, 1.0, 1 / service) <= limit)
         found = result.solution.servers["s"] if isinstance(result.solution, StaffingSolution) else None
         total = result.simulation.selection.replications_total if result.simulation and result.simulation.selection \

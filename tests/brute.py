@@ -1,6 +1,7 @@
 """Brute-force optima for tiny instances: slow, obvious, and independent of every backend."""
 
 import itertools
+import math
 
 import numpy as np
 from scipy.optimize import linprog
@@ -9,14 +10,24 @@ from models import FacilityLocationProblem, KnapsackProblem, SchedulingProblem, 
 from solvers.families.tsp_distance import distance_matrix
 
 
+def item_values(problem: KnapsackProblem) -> list[float]:
+    """Each item's `value`, asserting it is there (these checks cover single-objective knapsacks only)."""
+    values: list[float] = []
+    for item in problem.items:
+        assert item.value is not None, f"item {item.id!r} has no single value"
+        values.append(item.value)
+    return values
+
+
 def knapsack_optimum(problem: KnapsackProblem) -> float:
     rows, caps = problem.weight_rows(), problem.capacities()
+    values = item_values(problem)
     best = 0.0
     n = len(problem.items)
     for mask in range(1 << n):
         chosen = [i for i in range(n) if mask >> i & 1]
         if all(sum(row[i] for i in chosen) <= cap + 1e-9 for row, cap in zip(rows, caps, strict=True)):
-            best = max(best, sum(problem.items[i].value for i in chosen))
+            best = max(best, sum(values[i] for i in chosen))
     return best
 
 
@@ -45,13 +56,13 @@ def _assignment_cost(problem: FacilityLocationProblem, opened: list[int]) -> flo
     n = len(problem.customers)
     demand = [c.demand for c in problem.customers]
     if problem.single_source:
-        best = None
+        caps = [math.inf if f.capacity is None else f.capacity for f in problem.facilities]
+        best: float | None = None
         for choice in itertools.product(opened, repeat=n):
             load = dict.fromkeys(opened, 0.0)
             for j, i in enumerate(choice):
                 load[i] += demand[j]
-            if all(problem.facilities[i].capacity is None or load[i] <= problem.facilities[i].capacity + 1e-9
-                   for i in opened):
+            if all(load[i] <= caps[i] + 1e-9 for i in opened):
                 cost = sum(problem.costs[i][j] for j, i in enumerate(choice))
                 best = cost if best is None else min(best, cost)
         return best

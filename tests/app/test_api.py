@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from models import PROBLEM_MODELS, ProblemKind, StaffingProblem
 from solvers.simulation.queueing import mmc_mean_wait
 from tests.brute import facility_optimum, job_shop_makespan, knapsack_optimum, tsp_optimum
 
-KNAPSACK = {"kind": "knapsack", "capacity": 10, "items": [
+KNAPSACK: dict[str, Any] = {"kind": "knapsack", "capacity": 10, "items": [
     {"id": "A", "weight": 5, "value": 10}, {"id": "B", "weight": 4, "value": 40},
     {"id": "C", "weight": 6, "value": 30}, {"id": "D", "weight": 3, "value": 50}]}
 
@@ -117,7 +118,8 @@ def erlang_staffing_optimum(problem: StaffingProblem) -> float:
     return servers * station.cost_per_server
 
 
-BRUTE = {
+# Each checker takes its own family's problem; the test looks one up by the kind it validated.
+BRUTE: dict[ProblemKind, Callable[[Any], float]] = {
     ProblemKind.knapsack: knapsack_optimum, ProblemKind.tsp: tsp_optimum,
     ProblemKind.facility_location: facility_optimum, ProblemKind.scheduling: job_shop_makespan,
     ProblemKind.staffing: erlang_staffing_optimum,
@@ -133,7 +135,7 @@ def test_each_shipped_example_solves_as_is_to_its_optimum(client: TestClient, ki
     body = response.json()
     problem = PROBLEM_MODELS[kind].model_validate(described["example"]["problem"])
     assert body["verified"] and body["status"] == ("feasible" if kind is ProblemKind.staffing else "optimal")
-    assert body["objective"] == pytest.approx(BRUTE[kind](problem))  # type: ignore[arg-type]
+    assert body["objective"] == pytest.approx(BRUTE[kind](problem))
 
 
 def test_catalogue_and_health(client: TestClient) -> None:

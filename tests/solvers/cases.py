@@ -8,7 +8,7 @@ schedule from scratch; `brute_force_schedule` enumerates machine choices and mac
 import itertools
 import random
 
-from models import ScheduleSolution, SchedulingProblem, TspProblem
+from models import MachineOption, ScheduleSolution, SchedulingProblem, TspProblem
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
@@ -98,8 +98,8 @@ def released_with_due_dates() -> SchedulingProblem:
     })
 
 
-def setup_of(problem: SchedulingProblem, machine: object, a: int, b: int) -> int:
-    matrix = problem.setup_matrix(machine)  # type: ignore[arg-type]
+def setup_of(problem: SchedulingProblem, machine: str | int, a: int, b: int) -> int:
+    matrix = problem.setup_matrix(machine)
     return 0 if matrix is None else matrix[a][b]
 
 
@@ -158,7 +158,12 @@ def brute_force_schedule(problem: SchedulingProblem) -> float:
     return best
 
 
-def _simulate(problem, ops, assignment, orders) -> float | None:  # type: ignore[no-untyped-def]
+def _simulate(
+    problem: SchedulingProblem,
+    ops: list[tuple[int, int]],
+    assignment: tuple[MachineOption, ...],
+    orders: dict[str, tuple[int, ...]],
+) -> float | None:
     """Semi-active schedule of fixed machine orders; None when the orders deadlock."""
     end: dict[int, int] = {}
     pointer = dict.fromkeys(orders, 0)
@@ -175,7 +180,8 @@ def _simulate(problem, ops, assignment, orders) -> float | None:  # type: ignore
             if k > 0 and position[(j, k - 1)] not in end:
                 continue
             ready = end[position[(j, k - 1)]] if k > 0 else problem.jobs[j].release
-            gap = 0 if last_job[m] is None else setup_of(problem, m, last_job[m], j)
+            previous = last_job[m]
+            gap = 0 if previous is None else setup_of(problem, m, previous, j)
             end[pos] = max(ready, free[m] + gap) + assignment[pos].duration
             free[m], last_job[m] = end[pos], j
             pointer[m] += 1

@@ -2,6 +2,7 @@
 
 import itertools
 import random
+from typing import TypedDict
 
 import numpy as np
 from scipy.optimize import linprog
@@ -14,11 +15,21 @@ from solvers.evaluators.vector import objective_vector, senses
 from solvers.families.tsp_distance import distance_matrix
 
 
+class ItemSpec(TypedDict):
+    """One generated item as its JSON body, typed so the capacity sum stays an int."""
+
+    id: str
+    weight: int
+    values: list[int]
+
+
 def biobjective_knapsack(n: int, seed: int = 1) -> KnapsackProblem:
     """Uncorrelated values in 10..100, capacity half the total weight (the classic MOKP setting)."""
     rng = random.Random(seed)
-    items = [{"id": f"i{k}", "weight": rng.randint(10, 100), "values": [rng.randint(10, 100), rng.randint(10, 100)]}
-             for k in range(n)]
+    items: list[ItemSpec] = [
+        {"id": f"i{k}", "weight": rng.randint(10, 100), "values": [rng.randint(10, 100), rng.randint(10, 100)]}
+        for k in range(n)
+    ]
     capacity = sum(item["weight"] for item in items) // 2
     return KnapsackProblem.model_validate({"kind": "knapsack", "capacity": capacity, "items": items,
                                            "objectives": ["value_0", "value_1"]})

@@ -22,13 +22,15 @@ from solvers.formats.knapsack_files import (
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.formats.orlib_cap import cap_from_path, parse_cap
 from solvers.formats.tsplib import parse_tour, parse_tsp, tour_from_path, tsp_from_path
+from tests.brute import item_values
 
 ROOT = benchmark_root()
 needs_benchmarks = pytest.mark.skipif(not (ROOT / "manifest.json").exists(), reason=f"no benchmark set at {ROOT}")
 
 
 def matrix(problem: TspProblem) -> list[list[float]]:
-    return distance_matrix(problem).tolist()
+    rows: list[list[float]] = distance_matrix(problem).tolist()
+    return rows
 
 
 def tsp_text(edge_type: str, coords: list[tuple[float, float]], eof: bool = True) -> str:
@@ -63,7 +65,7 @@ def test_att_distances_round_up_the_pseudo_euclidean_distance() -> None:
 
 
 def test_ceil_2d_and_euc_2d_round_per_edge() -> None:
-    coords = [(0, 0), (3, 4), (3, 0.5)]  # 5 exactly, sqrt(9.25) = 3.04, 3.5
+    coords: list[tuple[float, float]] = [(0, 0), (3, 4), (3, 0.5)]  # 5 exactly, sqrt(9.25) = 3.04, 3.5
     assert matrix(parse_tsp(tsp_text("CEIL_2D", coords))) == [[0, 5, 4], [5, 0, 4], [4, 4, 0]]
     assert matrix(parse_tsp(tsp_text("EUC_2D", coords))) == [[0, 5, 3], [5, 0, 4], [3, 4, 0]]
 
@@ -397,7 +399,8 @@ def _objective(instance_problem: object, solution: object) -> float:
     assert len(positions) == len(chosen)
     for row, cap in zip(rows, instance_problem.capacities(), strict=True):
         assert sum(row[k] for k in positions) <= cap + 1e-9
-    return sum(instance_problem.items[k].value for k in positions)
+    values = item_values(instance_problem)
+    return sum(values[k] for k in positions)
 
 
 @needs_benchmarks
@@ -416,6 +419,7 @@ def test_every_manifest_entry_parses_with_its_size_and_known_solutions_attain_th
         elif isinstance(problem, KnapsackProblem):
             size = [len(problem.items), problem.dimensions] if entry.format == "orlib-mknap" else len(problem.items)
         else:
+            assert isinstance(problem, SchedulingProblem), entry.name
             size = [len(problem.jobs), len(problem.machines)]
         assert size == entry.size, entry.name
         assert problem.kind == entry.family.value

@@ -7,7 +7,7 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from models import KnapsackSolution, SchedulingObjective, TspSolution
+from models import FacilitySolution, KnapsackSolution, SchedulingObjective, TspSolution
 from solvers.evaluators import evaluate
 from solvers.families.schedule_heuristic import objective, to_solution
 from solvers.families.scheduling_data import flatten
@@ -79,6 +79,7 @@ def test_facility_decoder_cleans_noise_and_round_trips() -> None:
     x[formulation.xcol[0]] = 1.0 - 1e-9
     x[formulation.xcol[1]] = 1e-9  # noise on a closed facility
     decoded = formulation.decode(x)
+    assert isinstance(decoded.solution, FacilitySolution)
     assert all(a.facility == "F0" and a.fraction == 1.0 for a in decoded.solution.assignments)
     again = formulation.encode(decoded.solution)
     assert again is not None and formulation.decode(again) == decoded

@@ -106,6 +106,7 @@ def _finalize(points: list[list[str]], status: Status = Status.feasible) -> Resu
 def test_finalize_verifies_every_point_and_drops_the_infeasible_and_dominated() -> None:
     result = _finalize([["a"], ["b"], ["a", "b"], ["c"], ["c"], []], status=Status.optimal)
     assert result.status is Status.feasible  # a point failed: the front is no longer proven
+    assert result.pareto_front is not None
     assert [p.objectives for p in result.pareto_front] == [[5.0, 1.0], [3.0, 3.0], [1.0, 5.0]]
     assert result.objectives == ["value_0", "value_1"]
     assert result.reference_point == pytest.approx([0.6, 0.6])

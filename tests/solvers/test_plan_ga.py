@@ -64,8 +64,10 @@ def test_facility_moves_and_crossovers_keep_plans_feasible() -> None:
         assert isinstance(start, FacilitySolution) and evaluate(problem, start).feasible
         found = neighbours(problem, start, rng, 12)
         assert len(found) >= 3 and all(evaluate(problem, plan).feasible for plan in found)
-        assert any(set(plan.open) != set(start.open) for plan in found)  # open / close / swap
-        assert any(set(plan.open) == set(start.open) and plan != start for plan in found)  # a customer shifted
+        plans = [plan for plan in found if isinstance(plan, FacilitySolution)]
+        assert len(plans) == len(found)  # every neighbour of a facility plan is a facility plan
+        assert any(set(plan.open) != set(start.open) for plan in plans)  # open / close / swap
+        assert any(set(plan.open) == set(start.open) and plan != start for plan in plans)  # a customer shifted
         child = crossover(problem, found[0], found[-1], rng)
         assert child is None or evaluate(problem, child).feasible
 
@@ -90,16 +92,17 @@ def test_kn_picks_the_clearly_best_system_and_its_constant_matches_the_formula()
     assert twins.winner == 0 and twins.replications == 10
 
 
-def best_tight_plan() -> set[str]:
+def best_tight_plan() -> set[str | int]:
     """Brute force over every feasible selection (loaded in id order), 500 replications each."""
     model = KnapsackSimModel.model_validate(NOISE)
     plans = [KnapsackSolution(selected=list(p)) for k in range(1, 5) for p in itertools.combinations("abcd", k)]
     score = {tuple(p.selected): np.mean([simulate_knapsack(TIGHT, p, model, Streams(99, r))["value_kept"]
                                          for r in range(500)]) for p in plans if evaluate(TIGHT, p).feasible}
-    return set(max(score, key=score.__getitem__))
+    best = max(score, key=score.__getitem__)
+    return set(best)
 
 
-def _twins(plan: set[str]) -> set[str]:
+def _twins(plan: set[str | int]) -> set[str | int]:
     """a and b are identical items: a plan with either is the same plan."""
     return {"a|b" if item in ("a", "b") else item for item in plan}
 

@@ -85,6 +85,7 @@ def test_two_and_three_nodes(distances: list[list[float]], pool: WorkerPool) -> 
     problem = TspProblem.model_validate({"kind": "tsp", "distances": distances})
     raw, _, _ = solve(problem, time_limit=1, pool=pool)
     assert raw.objective == pytest.approx(brute.tsp_optimum(problem))
+    assert raw.objective is not None
     assert raw.bound is not None and raw.bound <= raw.objective
 
 

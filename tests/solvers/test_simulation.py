@@ -76,19 +76,20 @@ def smallest_servers(wait_limit: float, rate: float, service_rate: float) -> int
 @pytest.mark.parametrize(("service", "limit"), [(2.5, 0.5), (1.6, 0.1)])
 def test_staffing_finds_the_analytic_optimum(service: float, limit: float) -> None:
     problem = queue(1.0, service, constraints=[{"kpi": "wait_mean", "max": limit}])
-    request = SolveRequest(problem=problem, simulation={"replications": 10, "seed": 3},  # type: ignore[arg-type]
-                           options={"time_limit": 120})  # type: ignore[arg-type]
+    request = SolveRequest(problem=problem, simulation={"replications": 10, "seed": 3},
+                           options={"time_limit": 120})
     result = solve(request, load_builtin())
     expected = smallest_servers(limit, 1.0, 1 / service)
     assert isinstance(result.solution, StaffingSolution) and result.verified
     assert result.solution.servers == {"s": expected}
     assert result.objective == expected and result.bound is not None and result.bound <= expected
     assert result.simulation is not None and result.simulation.kpis["wait_mean"].n >= 10
-    assert math.isclose(result.simulation.selection.probability_correct_selection, 0.95)  # type: ignore[union-attr]
+    assert result.simulation.selection is not None
+    assert math.isclose(result.simulation.selection.probability_correct_selection, 0.95)
 
 
 def test_unreachable_service_levels_are_reported_infeasible() -> None:
     problem = queue(1.0, 2.5, constraints=[{"kpi": "wait_mean", "max": 0.01}])
     problem.stations[0].servers.max = 3
-    result = solve(SolveRequest(problem=problem, simulation={"replications": 5}), load_builtin())  # type: ignore[arg-type]
+    result = solve(SolveRequest(problem=problem, simulation={"replications": 5}), load_builtin())
     assert result.status is Status.infeasible and result.solution is None

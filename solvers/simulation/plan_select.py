@@ -20,7 +20,7 @@ from models.simulation import KpiStat, SimulationSpec
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
 from solvers.simulation.plan_search import PlanAnswer, SelectionNote
 from solvers.simulation.ranking import Selection, kn_select
-from solvers.simulation.stats import kpi_stat, paired_difference, precise_enough
+from solvers.simulation.stats import kpi_stat, paired_difference, paired_quantile_interval, precise_enough
 
 TOP_K = 4
 """Challengers of the deterministic optimum in the final stage."""
@@ -100,8 +100,12 @@ def _better_with_confidence(stage: FinalStage, best: Solution, baseline: Solutio
     n = min(n, len(base))
     if n < 2:
         return False
-    diff = paired_difference(stage.sense([r[stage.kpi] for r in stage.have(best)[:n]]),
-                             stage.sense([r[stage.kpi] for r in base[:n]]), stage.spec.confidence)
+    mine, theirs = [r[stage.kpi] for r in stage.have(best)[:n]], [r[stage.kpi] for r in base[:n]]
+    if stage.spec.objective != "mean":  # the requested quantile must be better, not just the mean
+        low, high = paired_quantile_interval(mine, theirs, stage.spec.objective, stage.spec.confidence,
+                                             stage.spec.seed)
+        return low > 0 if stage.maximise else high < 0
+    diff = paired_difference(stage.sense(mine), stage.sense(theirs), stage.spec.confidence)
     return diff.mean - diff.half_width > 0
 
 
@@ -153,6 +157,8 @@ def _note(stage: FinalStage, k: int, delta: float, chosen: Selection | None, kep
                 f"{1 - spec.confidence:.3g}, indifference zone {delta:.4g} (target_half_width x |optimum's mean|); "
                 f"{how}; the winner replaces the deterministic optimum only if the paired {spec.confidence:g} "
                 f"interval of the difference excludes zero" + (" (it did not: optimum kept)" if kept else ""))
-    quantile = "" if spec.objective == "mean" else f"; the search ranks by {spec.objective}, the final rule by means"
+    quantile = "" if spec.objective == "mean" else (
+        f"; the search ranks by {spec.objective} and KN by means, but a winner replaces the optimum only if the "
+        f"paired percentile-bootstrap {spec.confidence:g} interval of the {spec.objective} difference excludes zero")
     return SelectionNote(method=f"{stage.search}; {rule}{quantile}", candidates=k,
                          indifference_zone=delta if math.isfinite(delta) else 0.0, probability_correct=pcs)

@@ -143,3 +143,19 @@ def test_ga_relieves_a_saturated_facility() -> None:
     diff = report.difference["response_mean"] if report.difference else None
     assert diff is not None and diff.mean + diff.half_width < 0  # shorter responses with paired confidence
     assert report.kpis["response_mean"].mean < 0.6 * report.baseline.kpis["response_mean"].mean
+
+
+def test_quantile_comparison_speaks_of_quantiles_not_means() -> None:
+    """Equal means, different tails: the paired bootstrap sees the p90 difference a mean test would miss."""
+    from solvers.simulation.stats import paired_difference, paired_quantile_interval
+
+    rng = np.random.default_rng(3)
+    base = rng.exponential(1.0, 200)
+    steady = np.full(200, float(np.mean(base)))  # same mean, no tail at all
+    low, high = paired_quantile_interval(list(steady), list(base), "p90", 0.95, seed=1)
+    assert high < 0  # steady's p90 is clearly lower
+    mean_diff = paired_difference(list(steady), list(base), 0.95)
+    assert abs(mean_diff.mean) < 1e-9 and mean_diff.half_width > 0  # the means cannot tell them apart
+    assert (low, high) == paired_quantile_interval(list(steady), list(base), "p90", 0.95, seed=1)
+    same = paired_quantile_interval(list(base), list(base + 0.0), "p95", 0.95, seed=1)
+    assert same == (0.0, 0.0)

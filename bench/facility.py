@@ -21,31 +21,14 @@ import time
 
 from bench.harness import Row, run_ours, run_raw
 from bench.report import print_report, wide_console, write_csv
-from models import ProblemKind, SolveOptions
-from solvers.base import BackendSpec, Capabilities
+from models import SolveOptions
 from solvers.formats.manifest import BenchmarkLibrary, select
-from solvers.registry import Registry, load_builtin
+from solvers.registry import load_builtin
 
 DEFAULT_NAMES = "cap4*,cap5*,cap6*,cap7?,cap8*,cap9*,cap10?,cap11?,cap12?,cap13?,capa-[0-9]*,capb-[0-9]*,capc-[0-9]*"
 """Every capacitated OR-Library instance (cap41-cap134, capa/capb/capc at four capacities each)."""
-SPEC = BackendSpec(
-    name="facility",
-    module="solvers.facility_lagrange",
-    description="Facility location by Lagrangian relaxation (subgradient bound, Lagrangian heuristic, "
-    "local search) and a HiGHS MIP over the facilities reduced-cost tests leave open.",
-    capabilities=Capabilities(frozenset({ProblemKind.facility_location}), exact=True, reports_bound=True,
-                              warm_start=True, deterministic=True),
-    requires=("highspy", "numba"),
-    version_of="highspy",
-)
 
 
-def registry() -> Registry:
-    """The builtin registry, with `facility` added if it is not registered yet."""
-    found = load_builtin()
-    if SPEC.name not in found.names():
-        found.register(SPEC)
-    return found
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -69,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_up()
     library = BenchmarkLibrary(args.root)
     entries = select(library.entries(), {"facility"}, [n.strip() for n in args.names.split(",") if n.strip()])
-    found = registry()
+    found = load_builtin()
     options = SolveOptions(time_limit=args.time_limit, threads=args.threads, seed=args.seed)
     peer_options = options.model_copy(update={"time_limit": args.peer_time_limit or args.time_limit})
     limits = DispatchLimits(max_time_limit=max(args.time_limit, DispatchLimits().max_time_limit))
@@ -78,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for entry in entries:
         instance = library.load(entry)
-        batch = [run_ours(instance, SPEC.name, options, solve, found, limits)]
+        batch = [run_ours(instance, "facility", options, solve, found, limits)]
         if not args.no_peer:
             batch.append(run_raw(instance, "highs", peer_options, args.root, grace=30.0))
         for row in batch:

@@ -15,31 +15,15 @@ the time limit, as in the service). The kernels are compiled first, here, so no 
 import argparse
 import time
 
-from models import ProblemKind, SolveOptions
-from solvers.base import BackendSpec, Capabilities
+from models import SolveOptions
 from solvers.families.tsp_local_search import warm_up
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
-from solvers.registry import UnknownBackend, load_builtin
+from solvers.registry import load_builtin
 from solvers.runner import RunLimits, run_backend
 
 DEFAULT_NAMES = "eil51,berlin52,kroA100,kroA200,pr1002,u1060,pcb1173"
-LOCAL_SPEC = BackendSpec(
-    name="tsp_ls",
-    module="solvers.tsp_ls",
-    description="Iterated local search (2-opt, Or-opt, or-3opt, double-bridge kicks), numba-compiled.",
-    capabilities=Capabilities(frozenset({ProblemKind.tsp}), exact=False, reports_bound=True, warm_start=True,
-                              deterministic=True),
-    requires=("numba",),
-    version_of="numba",
-)
 
 
-def spec() -> BackendSpec:
-    """The registered `tsp_ls` spec, or the same declaration here until it is registered."""
-    try:
-        return load_builtin().get("tsp_ls")
-    except UnknownBackend:
-        return LOCAL_SPEC
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_up()
     library = BenchmarkLibrary(benchmark_root(args.root))
     entries = select(load_manifest(library.root), problems={"tsp"}, names=args.names.split(","))
-    backend = spec()
+    backend = load_builtin().get("tsp_ls")
     options = SolveOptions(time_limit=args.time_limit, seed=args.seed, threads=args.threads,
                            iteration_limit=args.iteration_limit)
     print(f"{'instance':<10} {'n':>5} {'value':>10} {'optimum':>10} {'gap':>7} {'bound gap':>9} {'time':>6}  "

@@ -3,7 +3,7 @@
 The bound is checked where it matters most: never above a known optimum (every OR-Library
 cap41-cap134 instance, tiny instances against brute force), and the reduced-cost fixings never
 exclude an optimal solution. The backend runs through `solvers.runner.run_backend`, as the
-service runs it; `SPEC` is the declaration the lead registers in `solvers/builtin.py`.
+service runs it; `SPEC` is its declaration in `solvers/builtin.py`.
 """
 
 import itertools
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from models import FacilityLocationProblem, FacilitySolution, ProblemKind, SolveOptions, Status
-from solvers.base import BackendSpec, Capabilities, RawResult
+from models import FacilityLocationProblem, FacilitySolution, SolveOptions, Status
+from solvers.base import RawResult
 from solvers.evaluators import evaluate
 from solvers.families.facility_bound import continuous_knapsacks, lagrangian, min_cover
 from solvers.families.facility_data import FacilityData
@@ -27,16 +27,8 @@ from solvers.registry import load_builtin
 from solvers.runner import RunLimits, run_backend
 from tests import brute, instances
 
-SPEC = BackendSpec(
-    name="facility",
-    module="solvers.facility_lagrange",
-    description="Facility location by Lagrangian relaxation (subgradient bound, Lagrangian heuristic, "
-    "local search) and a HiGHS MIP over the facilities reduced-cost tests leave open.",
-    capabilities=Capabilities(frozenset({ProblemKind.facility_location}), exact=True, reports_bound=True,
-                              warm_start=True, deterministic=True),
-    requires=("highspy", "numba"),
-    version_of="highspy",
-)
+SPEC = load_builtin().get("facility")
+
 SMALL = [f"cap{k}" for k in (41, 42, 43, 44, 51, 61, 62, 63, 64, 71, 72, 73, 74, 81, 82, 83, 84, 91, 92, 93, 94,
                               101, 102, 103, 104, 111, 112, 113, 114, 121, 122, 123, 124, 131, 132, 133, 134)]
 TOL = 1e-6

@@ -9,25 +9,15 @@ import random
 import numpy as np
 import pytest
 
-from models import ProblemKind, SolveOptions, Status, Termination, TspProblem, TspSolution
-from solvers.base import BackendSpec, Capabilities
+from models import SolveOptions, Status, Termination, TspProblem, TspSolution
 from solvers.families import tsp_local_search as ls
 from solvers.families.tsp_distance import distance_matrix, tour_length
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
+from solvers.registry import load_builtin
 from solvers.runner import RunLimits, run_backend
 from tests import brute, instances
 
-SPEC = BackendSpec(
-    name="tsp_ls",
-    module="solvers.tsp_ls",
-    description="Iterated local search (2-opt, Or-opt, or-3opt, double-bridge kicks), numba-compiled.",
-    capabilities=Capabilities(frozenset({ProblemKind.tsp}), exact=False, reports_bound=True, warm_start=True,
-                              deterministic=True),
-    requires=("numba",),
-    version_of="numba",
-)
-
-
+SPEC = load_builtin().get("tsp_ls")
 @pytest.fixture(scope="module", autouse=True)
 def compiled_kernels() -> None:
     """Compile (or load) the kernels once here, so no timed solve below pays the JIT."""

@@ -17,24 +17,14 @@ multipliers at which `facility_bound.lagrangian` is tight at this open set and b
 neighbouring set from below (what `facility_search` prunes moves with).
 """
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from solvers.families.facility_data import BoolArray, FacilityData, FloatArray, clean_shares, serving
+from solvers.families.jit import jit
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency; pure Python is correct but slow
-    def njit(*_args, **_kwargs):  # type: ignore[no-untyped-def,no-redef]
-        def wrap(function):  # type: ignore[no-untyped-def]
-            return function
-        return wrap
-
-_CACHE = os.environ.get("OPTSERVE_NUMBA_NO_CACHE", "") == ""
-jit = njit(cache=_CACHE, nogil=True)
 IntArray = NDArray[np.int64]
 MAX_ROUNDS_PER_CUSTOMER = 50
 """Safety stop for the chain loop (never reached in practice: rounds are a fraction of n)."""

@@ -27,23 +27,12 @@ Python, correct but about 100 times slower (pr1002: ~275 rounds/s against 13,000
 `python -m solvers.families.tsp_local_search` compiles the kernels into numba's cache.
 """
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency; pure Python is correct but slow
-    def njit(*_args, **_kwargs):  # type: ignore[no-untyped-def,no-redef]
-        def wrap(function):  # type: ignore[no-untyped-def]
-            return function
-        return wrap
-
-    HAVE_NUMBA = False
-else:
-    HAVE_NUMBA = True
+from solvers.families.jit import jit
 
 NEIGHBOURS = 10
 """Length of each node's candidate list (k nearest by distance)."""
@@ -51,10 +40,6 @@ KICK_SEGMENT = 30
 """Longest segment of the local double bridge, in nodes, while the search is improving."""
 STALE_ROUNDS_PER_NODE = 1
 """Rounds without improvement, per node, before the kick segments double."""
-_CACHE = os.environ.get("OPTSERVE_NUMBA_NO_CACHE", "") == ""
-"""Compiled kernels are cached next to this file (or in NUMBA_CACHE_DIR; OPTSERVE_NUMBA_NO_CACHE=1
-turns the cache off): compiling them all costs 7-9 s, loading them from the cache 0.2-0.5 s."""
-jit = njit(cache=_CACHE, nogil=True)
 
 Tour = NDArray[np.int32]
 
@@ -664,4 +649,4 @@ if __name__ == "__main__":  # `python -m solvers.families.tsp_local_search` fill
 
     began = time.monotonic()
     warm_up()
-    print(f"tsp_local_search kernels ready in {time.monotonic() - began:.2f} s (numba: {HAVE_NUMBA})")
+    print(f"tsp_local_search kernels ready in {time.monotonic() - began:.2f} s")

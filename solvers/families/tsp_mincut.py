@@ -18,7 +18,7 @@ Dense O(n^3) in numba: about 10 ms at n = 200. Compiled kernels are cached like 
 import numpy as np
 from numpy.typing import NDArray
 
-from solvers.families.tsp_local_search import jit
+from solvers.families.jit import jit
 
 CUT_LIMIT = 2.0
 """A node set whose cut weighs less than this (less the tolerance) gives a violated subtour cut."""

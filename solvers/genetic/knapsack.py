@@ -8,7 +8,6 @@ bound computation produced them (as Chu and Beasley do), else the capacity-norma
 Operators: uniform crossover, mutation flipping two random bits.
 """
 
-import os
 import random
 
 import numpy as np
@@ -17,15 +16,15 @@ from numpy.typing import NDArray
 
 from models import KnapsackProblem, KnapsackSolution
 from models.problem import Solution
+from solvers.families.jit import CACHE
 from solvers.families.knapsack_bound import efficiency_order
 
-_CACHE = os.environ.get("OPTSERVE_NUMBA_NO_CACHE", "") == ""
 MUTATED_BITS = 2
 
 Genome = NDArray[np.uint8]
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def repair(x, weights, capacity, order, usable):  # type: ignore[no-untyped-def]
     """Drops worst-ratio items until feasible, then adds best-ratio items that fit (in place)."""
     dims, n = weights.shape

@@ -21,16 +21,15 @@ Python objects; here they run on flat arrays, compiled, because the GA decodes h
 thousands of genomes.
 """
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from solvers.families.jit import CACHE
 from solvers.families.scheduling_data import ScheduleData
 
-_CACHE = os.environ.get("OPTSERVE_NUMBA_NO_CACHE", "") == ""
 NEVER = np.iinfo(np.int64).max // 4
 
 IntArray = NDArray[np.int64]
@@ -129,7 +128,7 @@ class Decoded:
         return self.start, self.end, self.machine, self.prev, self.order, self.order_op
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def _earliest(j, o, ptr, cm, cd, job_ready, mach_ready, mach_last, setup_of, setups):  # type: ignore[no-untyped-def]
     """(end, start, machine) of operation o of job j on the machine where it finishes first."""
     best_end, best_start, best_m = NEVER, NEVER, -1
@@ -145,7 +144,7 @@ def _earliest(j, o, ptr, cm, cd, job_ready, mach_ready, mach_last, setup_of, set
     return best_end, best_start, best_m
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def _start_on(j, o, m, ptr, cm, job_ready, mach_ready, mach_last, setup_of, setups):  # type: ignore[no-untyped-def]
     """Earliest start of operation o of job j on machine m, or NEVER when it cannot use m."""
     for c in range(ptr[o], ptr[o + 1]):
@@ -157,7 +156,7 @@ def _start_on(j, o, m, ptr, cm, job_ready, mach_ready, mach_last, setup_of, setu
     return NEVER
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def giffler_thompson(genome, shop, n_machines, makespan, start, end, machine, prev, order, order_op):  # type: ignore[no-untyped-def]
     """Decodes `genome` into the output arrays (see `Decoded`); returns the objective."""
     job_first, job_len, ptr, cm, cd, release, setup_of, setups, due, weight = shop
@@ -219,7 +218,7 @@ def giffler_thompson(genome, shop, n_machines, makespan, start, end, machine, pr
     return total
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):  # type: ignore[no-untyped-def]
     """True when b starts exactly when a (its predecessor on the machine) and the setup end."""
     m = machine[b]
@@ -227,7 +226,7 @@ def _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):  # typ
     return end[a] + gap == start[b]
 
 
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def critical_search(genome, shop, n_machines, makespan, max_rounds):  # type: ignore[no-untyped-def]
     """See the module docstring; returns (value, genome in scheduling order)."""
     job_first, job_len, setup_of, setups = shop[0], shop[1], shop[6], shop[7]

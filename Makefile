@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m solvers.warmup
+	$(BIN)/python -m solvers.runtime.warmup
 	touch $(STAMP)
 
 install: $(STAMP)

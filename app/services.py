@@ -12,8 +12,8 @@ from app.jobs.schema import upgrade
 from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
-from solvers.pool import WorkerPool
 from solvers.registry import Registry, load_builtin
+from solvers.runtime.pool import WorkerPool
 
 
 class Executor(Protocol):

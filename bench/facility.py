@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     from solvers.dispatch import DispatchLimits, solve
-    from solvers.families.facility_transport import warm_up
+    from solvers.families.facility.transport import warm_up
 
     args = parse_args(argv)
     warm_up()

@@ -159,7 +159,7 @@ def _facility(problem: FacilityLocationProblem) -> tuple[LinearModel, Decoder]:
 
 
 def _tsp_mtz(problem: TspProblem) -> tuple[LinearModel, Decoder]:
-    from solvers.families.tsp_distance import distance_matrix
+    from solvers.families.tsp.distance import distance_matrix
 
     dist = distance_matrix(problem).tolist()
     n = len(dist)

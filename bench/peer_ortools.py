@@ -53,7 +53,7 @@ def routing_support(problem: Problem) -> str | None:
 
 
 def _integer_distances(problem: TspProblem) -> list[list[int]]:
-    from solvers.families.tsp_distance import distance_matrix
+    from solvers.families.tsp.distance import distance_matrix
 
     matrix = distance_matrix(problem)
     if not (matrix == matrix.round()).all():

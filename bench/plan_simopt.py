@@ -20,12 +20,13 @@ from models import KnapsackProblem, SolveRequest
 from models.problem import Problem
 from models.problem_solutions import Solution
 from models.simulation import SimulationSpec
+from solvers.backends.simopt.plan_optimise import optimise_plan
+from solvers.backends.simopt.plan_search import PlanSearch
 from solvers.dispatch import solve
 from solvers.formats.manifest import BenchmarkLibrary
 from solvers.registry import load_builtin
 from solvers.simulation.evaluator import Evaluator
-from solvers.simulation.plan_optimise import optimise_plan
-from solvers.simulation.plan_search import PlanSearch, objective_kpi
+from solvers.simulation.plan_models import objective_kpi
 from solvers.simulation.stats import kpi_stat, paired_difference
 
 

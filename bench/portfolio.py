@@ -16,10 +16,10 @@ import sys
 from bench.harness import Row, run_ours
 from bench.report import write_csv
 from models import ProblemKind, SolveOptions
-from solvers.base import BackendSpec, Capabilities
+from solvers.backends.portfolio.members import members
+from solvers.contract import BackendSpec, Capabilities
 from solvers.dispatch import DispatchLimits, solve
 from solvers.formats.manifest import BenchmarkLibrary, select
-from solvers.portfolio_members import members
 from solvers.registry import Registry, load_builtin
 
 DEFAULT_NAMES = "kroA100,ch150,kroA200,ft10,la21,abz7,cap131,cap134"
@@ -27,11 +27,11 @@ TOL = 1e-6
 
 
 HEURISTICS = (
-    BackendSpec(name="ga", module="solvers.ga", description="genetic algorithm (DEAP)",
+    BackendSpec(name="ga", module="solvers.backends.ga.backend", description="genetic algorithm (DEAP)",
                 capabilities=Capabilities(frozenset(ProblemKind) - {ProblemKind.staffing}, exact=False,
                                           reports_bound=True, warm_start=True, deterministic=True),
                 requires=("deap", "numba"), version_of="deap"),
-    BackendSpec(name="tsp_ls", module="solvers.tsp_ls", description="iterated local search for the TSP",
+    BackendSpec(name="tsp_ls", module="solvers.backends.tsp_ls", description="iterated local search for the TSP",
                 capabilities=Capabilities(frozenset({ProblemKind.tsp}), exact=False, reports_bound=True,
                                           warm_start=True, deterministic=True),
                 requires=("numba",), version_of="numba"),

@@ -1,9 +1,9 @@
 """How much the Pyomo modelling layer costs against building the same MIP as arrays.
 
 For each instance it times, in one process:
-  pyomo build    the Pyomo model of `solvers/pyomo_models.py` (knapsack_model / facility_model)
+  pyomo build    the Pyomo model of `solvers/backends/pyomo/models.py` (knapsack_model / facility_model)
   pyomo->highs   APPSI translating that model into HiGHS (`set_instance`)
-  arrays build   the array formulation of `solvers/formulations` plus highspy's `passModel`
+  arrays build   the array formulation of `solvers/mip/formulations` plus highspy's `passModel`
   solve          HiGHS on the array model (same options as the `highs` backend), with status
 
     python bench/pyomo_overhead.py                       # the default instances, 20 s solves
@@ -28,10 +28,10 @@ from pyomo.contrib.appsi.solvers import Highs
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models import FacilityLocationProblem, KnapsackProblem
+from solvers.backends.pyomo.models import PyomoModel, facility_model, knapsack_model
 from solvers.formats.manifest import BenchmarkLibrary, select
-from solvers.formulations import Formulation, build
-from solvers.formulations.array_mip import ArrayMip
-from solvers.pyomo_models import PyomoModel, facility_model, knapsack_model
+from solvers.mip.array_mip import ArrayMip
+from solvers.mip.formulations import Formulation, build
 
 T = TypeVar("T")
 DEFAULT_NAMES = ["knapPI_3_10000_1000_1", "knapPI_1_10000_1000_1", "cap41", "capa-8000"]

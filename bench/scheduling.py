@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.peers import run_peer
 from models import SolveOptions, SolveRequest
 from models.problem import Problem
-from solvers.base import Incumbent
+from solvers.contract import Incumbent
 
 PARALLEL = "parallel50x5"
 PARALLEL_BEST_KNOWN = 114.0
@@ -139,9 +139,9 @@ HEADER = (f"{'instance':<13} {'backend':<10} {'value':>6} {'ref':>6} {'gap':>7} 
 
 def best_known(seconds: float, seeds: int) -> None:
     """Long iterated-greedy runs on the parallel instance (the PARALLEL_BEST_KNOWN search)."""
-    from solvers.families.parallel_search import iterated_greedy
-    from solvers.families.schedule_heuristic import best_schedule
-    from solvers.families.scheduling_data import flatten
+    from solvers.families.scheduling.data import flatten
+    from solvers.families.scheduling.heuristic import best_schedule
+    from solvers.families.scheduling.parallel_search import iterated_greedy
     from tests.solvers.cases import parallel_with_setups
 
     data = flatten(parallel_with_setups())

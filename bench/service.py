@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models import SolveOptions
-from solvers.base import SolveContext
+from solvers.contract import SolveContext
 from tests.instances import knapsack
 from tests.services import drop_postgres_database, ensure_redis, fresh_postgres_database, port_open
 
@@ -80,7 +80,7 @@ def http_latency(requests: int) -> list[float]:
 
 
 def in_process_latency(requests: int) -> list[float]:
-    from solvers import knapsack_exact
+    from solvers.backends import knapsack_exact
 
     problem = knapsack()
     times = []

@@ -6,7 +6,7 @@ Usage (from the repository root, with the project's virtualenv):
     python -m bench.tsp_exact --names 'kroA200' --time-limit 60
     python -m bench.tsp_exact --backends highs,cbc --peers highs
 
-Each of our runs is a fresh child process through `solvers.runner.run_backend` (as in the
+Each of our runs is a fresh child process through `solvers.runtime.runner.run_backend` (as in the
 service: imports, the start tour's local search and the cut rounds all count against the time
 limit). `--peers highs` adds the raw peer of `bench.peers` (HiGHS on a Miller-Tucker-Zemlin
 model; there is no raw subtour-loop peer). `gap` is (value - optimum) / optimum, `bound gap`
@@ -22,7 +22,7 @@ from bench.peers import run_peer
 from models import SolveOptions
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 
 DEFAULT_NAMES = "eil51,berlin52,st70,eil76,pr76,kroA100,kroC100,rd100,eil101,lin105,ch130,ch150,kroA200"
 HEADER = (f"{'instance':<10} {'n':>4} {'backend':<11} {'value':>9} {'optimum':>9} {'gap':>7} {'bound gap':>9} "

@@ -1,4 +1,4 @@
-"""tsp_ls on TSPLIB: value, optimum, gap and time per instance, through `solvers.runner.run_backend`.
+"""tsp_ls on TSPLIB: value, optimum, gap and time per instance, through `solvers.runtime.runner.run_backend`.
 
 Usage (from the repository root, with the project's virtualenv):
 
@@ -16,10 +16,10 @@ import argparse
 import time
 
 from models import SolveOptions
-from solvers.families.tsp_local_search import warm_up
+from solvers.families.tsp.local_search import warm_up
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 
 DEFAULT_NAMES = "eil51,berlin52,kroA100,kroA200,pr1002,u1060,pcb1173"
 

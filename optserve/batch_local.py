@@ -2,7 +2,7 @@
 
 Each pool worker dispatches like the service does (the backend itself runs in a grandchild
 process under a hard deadline); the pool keeps verification and result building parallel too.
-Each pool worker keeps its solve processes warm (a `solvers.pool.WorkerPool` made by the pool's
+Each pool worker keeps its solve processes warm (a `solvers.runtime.pool.WorkerPool` made by the pool's
 initializer, the one piece of per-process state): starting a process and importing a solver
 library costs far more than solving a small problem.
 At most `2 x concurrency` requests are handed to the pool at a time, so a huge batch does not
@@ -31,7 +31,7 @@ def _start_worker() -> None:
     global _warm
     from multiprocessing.util import Finalize
 
-    from solvers.pool import WorkerPool
+    from solvers.runtime.pool import WorkerPool
 
     _warm = WorkerPool()
     Finalize(_warm, _warm.close, exitpriority=10)

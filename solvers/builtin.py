@@ -1,7 +1,7 @@
 """Declarations of the shipped backends: names, modules, capabilities (no solver imports)."""
 
 from models import ProblemKind
-from solvers.base import BackendSpec, Capabilities
+from solvers.contract import BackendSpec, Capabilities
 
 K, T, F, S = ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling
 MIP_FAMILIES = frozenset({K, T, F, S})
@@ -9,7 +9,7 @@ MIP_FAMILIES = frozenset({K, T, F, S})
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         name="highs",
-        module="solvers.highs",
+        module="solvers.backends.highs",
         description="HiGHS MIP through its array API (knapsack, facility location, TSP by subtour "
         "cuts, scheduling by disjunctive big-M).",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
@@ -19,7 +19,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="cbc",
-        module="solvers.cbc",
+        module="solvers.backends.cbc",
         description="COIN-OR CBC through PuLP, the classic open-source MIP reference.",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
                                   deterministic=True),
@@ -28,7 +28,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="cpsat",
-        module="solvers.cpsat",
+        module="solvers.backends.cpsat.backend",
         description="OR-Tools CP-SAT: interval scheduling with alternatives and setups; TSP by AddCircuit.",
         capabilities=Capabilities(frozenset({T, S}), exact=True, reports_bound=True, warm_start=True,
                                   deterministic=True),
@@ -37,7 +37,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="routing",
-        module="solvers.routing",
+        module="solvers.backends.routing",
         description="OR-Tools routing with guided local search: the large-TSP heuristic.",
         capabilities=Capabilities(frozenset({T}), exact=False, reports_bound=True, warm_start=True,
                                   deterministic=False),
@@ -46,7 +46,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="knapsack_exact",
-        module="solvers.knapsack_exact",
+        module="solvers.backends.knapsack_exact",
         description="Dedicated exact 0/1 knapsack (single constraint): reduction, expanding-core Pareto "
         "states, dense dynamic programming when those explode.",
         capabilities=Capabilities(frozenset({K}), exact=True, reports_bound=True, warm_start=True,
@@ -56,7 +56,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="pyomo",
-        module="solvers.pyomo_backend",
+        module="solvers.backends.pyomo.backend",
         description="The MIP formulations written once in Pyomo, solved by HiGHS (appsi) or CBC.",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=False,
                                   deterministic=True),
@@ -65,7 +65,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="simopt",
-        module="solvers.simulation.orchestrate",
+        module="solvers.backends.simopt.backend",
         description="Simulation-optimisation (SimPy): staffing by sequential confidence intervals and CRN.",
         capabilities=Capabilities(frozenset({ProblemKind.staffing}), exact=False, reports_bound=True,
                                   warm_start=False, deterministic=True),
@@ -75,7 +75,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="nsga2",
-        module="solvers.nsga2",
+        module="solvers.backends.nsga2.backend",
         description="NSGA-II (pymoo) for multi-objective requests of every family: feasibility-keeping "
         "encodings, an archive of every non-dominated point found; seeded and reproducible with "
         "`iteration_limit` (generations). Staffing: cost against simulated waiting, run in process "
@@ -88,7 +88,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="epsilon",
-        module="solvers.epsilon",
+        module="solvers.backends.epsilon.backend",
         description="Exact Pareto front by the epsilon-constraint method on HiGHS: bi-objective knapsack "
         "with integer values in at least one objective, facility location `cost` against `max_distance` "
         "(status optimal when the front is complete).",
@@ -99,7 +99,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="portfolio",
-        module="solvers.portfolio",
+        module="solvers.backends.portfolio.backend",
         description="Races an exact and a heuristic backend under one time limit, sharing incumbents as "
         "warm starts between rounds; stops when the gap target is met and names the member that won.",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
@@ -108,7 +108,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="ga",
-        module="solvers.ga",
+        module="solvers.backends.ga.backend",
         description="Genetic algorithm on DEAP: feasibility-keeping encodings (repaired bit vectors, memetic "
         "permutations, open-facility vectors with optimal assignment, active-schedule decoding) and a "
         "certified bound for every answer.",
@@ -119,7 +119,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="tsp_ls",
-        module="solvers.tsp_ls",
+        module="solvers.backends.tsp_ls",
         description="Iterated local search (2-opt, Or-opt, or-3opt with neighbour lists and don't-look bits; "
         "double-bridge kicks), numba-compiled: the fast large-TSP heuristic, with a Held-Karp bound.",
         capabilities=Capabilities(frozenset({T}), exact=False, reports_bound=True, warm_start=True,
@@ -129,7 +129,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         name="facility",
-        module="solvers.facility_lagrange",
+        module="solvers.backends.facility",
         description="Facility location by Lagrangian relaxation (subgradient bound, Lagrangian heuristic, "
         "local search) and a HiGHS MIP over the facilities reduced-cost tests leave open.",
         capabilities=Capabilities(frozenset({F}), exact=True, reports_bound=True, warm_start=True,

@@ -5,14 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Result, SolveOptions, SolveRequest, SolverInfo, StaffingProblem, Timings
-from solvers.base import BackendSpec, ProgressSink
+from solvers.backends.portfolio.backend import NAME as PORTFOLIO
+from solvers.backends.portfolio.backend import run_portfolio
+from solvers.contract import BackendSpec, ProgressSink
 from solvers.evaluators import evaluate
 from solvers.finalize import finalize
-from solvers.pool import WorkerPool
-from solvers.portfolio import NAME as PORTFOLIO
-from solvers.portfolio import run_portfolio
 from solvers.registry import Registry, availability
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.pool import WorkerPool
+from solvers.runtime.runner import RunLimits, run_backend
 from solvers.selection import SelectionError, select
 
 
@@ -59,7 +59,7 @@ def solve(
 def _simulated(request: SolveRequest, registry: Registry, limits: DispatchLimits, cancelled: Callable[[], bool],
                pool: WorkerPool | None) -> Result:
     """A plan family with a `simulation` block: deterministic solve, then simulation-optimisation."""
-    from solvers.simulation.orchestrate import solve_plan
+    from solvers.backends.simopt.backend import solve_plan
 
     def deterministic(inner: SolveRequest) -> Result:
         return solve(inner, registry, limits, cancelled=cancelled, pool=pool)
@@ -73,7 +73,7 @@ def _solve_in_process(spec: BackendSpec, request: SolveRequest, registry: Regist
     """Composite backends that orchestrate child solves or worker pools from this process."""
     version = availability(spec).version
     if spec.name == "simopt" or isinstance(request.problem, StaffingProblem):  # nsga2: a simulated front
-        from solvers.simulation.orchestrate import solve_staffing
+        from solvers.backends.simopt.backend import solve_staffing
 
         return solve_staffing(request, limits.max_time_limit, cancelled, version)
     raise SelectionError("unsupported_problem", f"backend {spec.name!r} cannot run in process")

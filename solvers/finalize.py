@@ -12,7 +12,7 @@ from models import Result, SolveOptions, SolverInfo, Status, Termination, Timing
 from models.multiobjective import ParetoPoint
 from models.problem import Problem, is_multi_objective
 from solvers import pareto
-from solvers.base import FrontPoint, RawResult
+from solvers.contract import FrontPoint, RawResult
 from solvers.evaluators import evaluate
 from solvers.evaluators.vector import objective_vector, senses
 from solvers.gap import relative_gap

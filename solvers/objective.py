@@ -19,7 +19,7 @@ from models import (
     TspProblem,
 )
 from models.problem import Problem
-from solvers.families.tsp_distance import distance_matrix
+from solvers.families.tsp.distance import distance_matrix
 
 ROUNDING_TOL = 1e-6
 

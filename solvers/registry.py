@@ -9,7 +9,7 @@ import importlib.util
 from dataclasses import dataclass, field
 
 from models import ProblemKind
-from solvers.base import BackendSpec
+from solvers.contract import BackendSpec
 
 
 class UnknownBackend(LookupError):

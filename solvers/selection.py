@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from models import FacilityLocationProblem, KnapsackProblem, ProblemKind, TspProblem
 from models.problem import Problem, is_multi_objective
-from solvers.base import BackendSpec
-from solvers.epsilon_scope import why_not
+from solvers.backends.epsilon.scope import why_not
+from solvers.contract import BackendSpec
 from solvers.registry import Registry, UnknownBackend, availability
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from models import FacilityLocationProblem, KnapsackProblem, SchedulingProblem, TspProblem
-from solvers.families.tsp_distance import distance_matrix
+from solvers.families.tsp.distance import distance_matrix
 
 
 def item_values(problem: KnapsackProblem) -> list[float]:

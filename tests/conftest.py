@@ -15,12 +15,12 @@ from app.main import create_app
 from app.services import Services
 from app.settings import Settings
 from models import ProblemKind
-from solvers.base import BackendSpec, Capabilities
+from solvers.contract import BackendSpec, Capabilities
 from solvers.registry import Registry, load_builtin
 
 STUBBORN = BackendSpec(
     name="stubborn",
-    module="solvers.testing.stubborn",
+    module="tests.stubborn_backend",
     description="test backend that ignores time limits",
     capabilities=Capabilities(frozenset({ProblemKind.knapsack}), exact=False, reports_bound=False,
                               warm_start=False, deterministic=True),

@@ -42,8 +42,8 @@ def worker_context():  # type: ignore[no-untyped-def]
     from app.jobs.execute import JobContext
     from app.services import build_store
     from app.settings import Settings
-    from solvers.pool import WorkerPool
     from solvers.registry import load_builtin
+    from solvers.runtime.pool import WorkerPool
 
     settings = Settings()
     name = f"{socket.gethostname()}:{os.getpid()}"

@@ -13,9 +13,9 @@ from models import Result, Status, Termination
 from models.errors import ErrorInfo
 from models.job import EventType, JobStatus, Progress
 from solvers import dispatch
-from solvers.base import Incumbent
-from solvers.pool import WorkerPool
+from solvers.contract import Incumbent
 from solvers.registry import Registry
+from solvers.runtime.pool import WorkerPool
 from solvers.selection import SelectionError
 
 log = logging.getLogger(__name__)

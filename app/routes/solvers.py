@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.deps import ServicesDep
 from models.catalog import SolverCapabilities, SolverDescription
-from solvers.base import BackendSpec
+from solvers.contract import BackendSpec
 from solvers.registry import availability
 
 router = APIRouter(tags=["catalogue"])

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from models import ScheduledOperation, ScheduleSolution, SchedulingObjective, SchedulingProblem
 from solvers.evaluators.base import Evaluation
-from solvers.families.scheduling_data import ScheduleData, flatten
+from solvers.families.scheduling.data import ScheduleData, flatten
 
 
 def evaluate(problem: SchedulingProblem, solution: ScheduleSolution) -> Evaluation:

@@ -2,7 +2,7 @@
 
 from models import TspProblem, TspSolution
 from solvers.evaluators.base import Evaluation
-from solvers.families.tsp_distance import distance_matrix, tour_length
+from solvers.families.tsp.distance import distance_matrix, tour_length
 
 
 def evaluate(problem: TspProblem, solution: TspSolution) -> Evaluation:

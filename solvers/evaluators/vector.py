@@ -17,7 +17,7 @@ from models import (
     TspSolution,
 )
 from models.problem import Problem, Solution
-from solvers.families.tsp_distance import distance_matrix, tour_length
+from solvers.families.tsp.distance import distance_matrix, tour_length
 
 MAXIMISED_CRITERIA_PREFIX = "value"
 """Knapsack criteria (`value`, `value_<k>`) are maximised; every other criterion is minimised."""

@@ -28,14 +28,15 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from models import FacilityLocationProblem, KnapsackProblem
-from solvers.families import knapsack_bound, tsp_bound
-from solvers.families.facility_bound import LagrangeSolution, Subgradient, lagrangian, min_cover
-from solvers.families.facility_data import FacilityData
-from solvers.families.schedule_heuristic import makespan_lower_bound
-from solvers.families.scheduling_data import ScheduleData
-from solvers.formulations.array_mip import ArrayMip
-from solvers.formulations.facility import FacilityFormulation
-from solvers.formulations.knapsack import KnapsackFormulation
+from solvers.families.facility.bound import LagrangeSolution, Subgradient, lagrangian, min_cover
+from solvers.families.facility.data import FacilityData
+from solvers.families.facility.mip import FacilityFormulation
+from solvers.families.knapsack import bound as knapsack_bound
+from solvers.families.knapsack.mip import KnapsackFormulation
+from solvers.families.scheduling.data import ScheduleData
+from solvers.families.scheduling.heuristic import makespan_lower_bound
+from solvers.families.tsp import bound as tsp_bound
+from solvers.mip.array_mip import ArrayMip
 
 FloatArray = NDArray[np.float64]
 SAFETY = 1e-9

@@ -2,7 +2,7 @@
 
 Kernels are cached next to their modules (or in NUMBA_CACHE_DIR; OPTSERVE_NUMBA_NO_CACHE=1 turns
 the cache off): compiling them all costs seconds, loading them from the cache a fraction of that,
-so `python -m solvers.warmup` compiles them once at install time.
+so `python -m solvers.runtime.warmup` compiles them once at install time.
 """
 
 import os

@@ -1,2 +1,2 @@
-"""The genetic algorithm behind the `ga` backend: a DEAP-based engine, composable stopping rules,
-and one feasibility-keeping encoding per problem family."""
+"""The DEAP-based genetic-algorithm engine and its composable stopping rules, shared by the `ga`
+backend (one encoding per family, in `solvers/backends/ga/`) and `simopt` (plans scored by simulation)."""

@@ -7,7 +7,7 @@ from models.evaluation import EvaluateRequest, EvaluationResult
 from models.simulation import SimulationReport
 from solvers.evaluators import evaluate
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
-from solvers.simulation.plan_search import objective_kpi
+from solvers.simulation.plan_models import objective_kpi
 from solvers.simulation.stats import kpi_stat, precise_enough
 
 

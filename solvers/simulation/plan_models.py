@@ -34,3 +34,14 @@ def simulate_plan(problem: Problem, solution: Solution, model_json: str, streams
     if isinstance(problem, FacilityLocationProblem) and isinstance(solution, FacilitySolution):
         return simulate_facility(problem, solution, FacilitySimModel.model_validate(model), streams)
     raise TypeError(f"cannot simulate a {type(solution).__name__} of a {problem.kind} problem")
+
+
+def objective_kpi(problem: Problem) -> tuple[str, bool]:
+    """The simulated KPI optimised for this family, and whether it is maximised."""
+    if isinstance(problem, KnapsackProblem):
+        return "value_kept", True
+    if isinstance(problem, SchedulingProblem):
+        return problem.objective.value, False
+    if isinstance(problem, FacilityLocationProblem):
+        return "response_mean", False
+    return "tour_duration", False

@@ -14,7 +14,7 @@ import simpy
 
 from models import ScheduleSolution, SchedulingProblem
 from models.simulation import SchedulingSimModel
-from solvers.families.scheduling_data import ScheduleData, flatten
+from solvers.families.scheduling.data import ScheduleData, flatten
 from solvers.simulation.sampling import Sampler
 from solvers.simulation.streams import Streams
 

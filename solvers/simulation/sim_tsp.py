@@ -2,7 +2,7 @@
 
 from models import TspProblem, TspSolution
 from models.simulation import TspSimModel
-from solvers.families.tsp_distance import distance_matrix
+from solvers.families.tsp.distance import distance_matrix
 from solvers.simulation.sampling import Sampler
 from solvers.simulation.streams import Streams
 

@@ -1,6 +1,6 @@
 """The behavioural suite shared by the MIP backends (HiGHS, CBC): subclass it and name the backend.
 
-Every solve goes through `solvers.runner.run_backend` (a child process), so the test process never
+Every solve goes through `solvers.runtime.runner.run_backend` (a child process), so the test process never
 imports a solver library. Answers are re-checked by the independent evaluator and compared with
 brute-force optima (tests/brute.py, tests/solvers/cases.py) or published ones.
 """
@@ -20,11 +20,11 @@ from models import (
     TspProblem,
 )
 from models.problem import Problem
-from solvers.base import RawResult
+from solvers.contract import RawResult
 from solvers.evaluators import evaluate
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, knapsack, optimum
 from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib
 

@@ -12,7 +12,7 @@ from models.problem import Problem
 from solvers import pareto
 from solvers.evaluators import evaluate
 from solvers.evaluators.vector import objective_vector, senses
-from solvers.families.tsp_distance import distance_matrix
+from solvers.families.tsp.distance import distance_matrix
 
 
 class ItemSpec(TypedDict):

@@ -1,4 +1,4 @@
-"""CBC backend (`solvers/cbc.py`): the shared MIP suite, run through the child-process runner."""
+"""CBC backend (`solvers/backends/cbc.py`): the shared MIP suite, run through the child-process runner."""
 
 from tests.solvers.mip_suite import MipBackendSuite
 

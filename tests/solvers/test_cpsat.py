@@ -6,9 +6,9 @@ import pytest
 
 from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status, Termination, TspProblem, TspSolution
 from models.problem import Problem
-from solvers.base import Incumbent, RawResult
+from solvers.contract import Incumbent, RawResult
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests import brute
 from tests.instances import tsp_asymmetric, tsp_coordinates
 from tests.solvers.cases import (

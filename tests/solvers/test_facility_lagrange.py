@@ -2,7 +2,7 @@
 
 The bound is checked where it matters most: never above a known optimum (every OR-Library
 cap41-cap134 instance, tiny instances against brute force), and the reduced-cost fixings never
-exclude an optimal solution. The backend runs through `solvers.runner.run_backend`, as the
+exclude an optimal solution. The backend runs through `solvers.runtime.runner.run_backend`, as the
 service runs it; `SPEC` is its declaration in `solvers/builtin.py`.
 """
 
@@ -15,16 +15,16 @@ import pytest
 from scipy.optimize import linprog
 
 from models import FacilityLocationProblem, FacilitySolution, SolveOptions, Status
-from solvers.base import RawResult
+from solvers.contract import RawResult
 from solvers.evaluators import evaluate
-from solvers.families.facility_bound import continuous_knapsacks, lagrangian, min_cover
-from solvers.families.facility_data import FacilityData
-from solvers.families.facility_reduce import reduce
-from solvers.families.facility_search import LagrangeSearch, SearchLimits, improve
-from solvers.families.facility_transport import transport, warm_up
+from solvers.families.facility.bound import continuous_knapsacks, lagrangian, min_cover
+from solvers.families.facility.data import FacilityData
+from solvers.families.facility.reduce import reduce
+from solvers.families.facility.search import LagrangeSearch, SearchLimits, improve
+from solvers.families.facility.transport import transport, warm_up
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests import brute, instances
 
 SPEC = load_builtin().get("facility")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from models import FacilityLocationProblem, KnapsackProblem, SchedulingProblem, SolveRequest, TspProblem
-from solvers.families.tsp_distance import distance_matrix, tour_length
+from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.formats import FormatError, convert
 from solvers.formats.jsplib import flowshop_from_path, jobshop_from_path, parse_flowshop, parse_jobshop
 from solvers.formats.knapsack_files import (

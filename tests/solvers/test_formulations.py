@@ -9,16 +9,16 @@ from scipy.sparse.csgraph import connected_components
 
 from models import FacilitySolution, KnapsackSolution, SchedulingObjective, TspSolution
 from solvers.evaluators import evaluate
-from solvers.families.schedule_heuristic import objective, to_solution
-from solvers.families.scheduling_data import flatten
-from solvers.families.tsp_blossom import blossoms
-from solvers.families.tsp_mincut import violated_sets
-from solvers.formulations import build
-from solvers.formulations.array_mip import FloatArray, RowCollector, make_mip
-from solvers.formulations.facility import FacilityFormulation
-from solvers.formulations.rc_fixing import reduced_cost_fixing
-from solvers.formulations.scheduling import SchedulingFormulation, left_shift
-from solvers.formulations.tsp import TspFormulation, merge_cycles
+from solvers.families.facility.mip import FacilityFormulation
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import objective, to_solution
+from solvers.families.scheduling.mip import SchedulingFormulation, left_shift
+from solvers.families.tsp.blossom import blossoms
+from solvers.families.tsp.mincut import violated_sets
+from solvers.families.tsp.mip import TspFormulation, merge_cycles
+from solvers.mip.array_mip import FloatArray, RowCollector, make_mip
+from solvers.mip.formulations import build
+from solvers.mip.rc_fixing import reduced_cost_fixing
 from tests.instances import TINY, facility, knapsack
 from tests.solvers.mip_suite import FLEXIBLE, SETUPS_SKEWED, SETUPS_TRIANGLE, TARDINESS, random_tsp
 

@@ -3,7 +3,7 @@
 End-to-end cases go through the dispatcher (child process, deadline, independent verification)
 with a `BackendSpec` built here; determinism and warm-start cases call the backend in process.
 The first solve may pay the numba compile (seconds, once per checkout); the module fixture
-compiles or loads every kernel first (`python -m solvers.ga` does the same).
+compiles or loads every kernel first (`python -m solvers.backends.ga.backend` does the same).
 """
 
 import itertools
@@ -25,14 +25,14 @@ from models import (
     TspProblem,
 )
 from models.problem import Problem
-from solvers import ga
-from solvers.base import BackendSpec, Capabilities, Incumbent, RawResult, SolveContext
+from solvers.backends.ga import backend as ga
+from solvers.contract import BackendSpec, Capabilities, Incumbent, RawResult, SolveContext
 from solvers.dispatch import DispatchLimits, solve
 from solvers.evaluators import evaluate
 from solvers.families import bounds
-from solvers.families.scheduling_data import flatten
+from solvers.families.facility.mip import FacilityFormulation
+from solvers.families.scheduling.data import flatten
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
-from solvers.formulations.facility import FacilityFormulation
 from solvers.genetic import termination as stop
 from solvers.genetic.engine import GaSettings, evolve
 from solvers.objective import is_maximised
@@ -43,7 +43,7 @@ from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jspl
 
 SPEC = BackendSpec(
     name="ga",
-    module="solvers.ga",
+    module="solvers.backends.ga.backend",
     description="Genetic algorithm on DEAP with feasibility-keeping encodings and certified bounds.",
     capabilities=Capabilities(frozenset(ProblemKind), exact=False, reports_bound=True, warm_start=True,
                               deterministic=True),
@@ -250,7 +250,7 @@ def test_certified_bounds_of_tiny_instances(instance: str) -> None:
     elif isinstance(problem, SchedulingProblem):
         bound = bounds.scheduling_lower_bound(flatten(problem))
     else:
-        from solvers.families.tsp_distance import distance_matrix
+        from solvers.families.tsp.distance import distance_matrix
 
         assert isinstance(problem, TspProblem)
         bound = bounds.tsp_lower_bound(distance_matrix(problem), None, 5.0)
@@ -295,7 +295,7 @@ def test_the_multidimensional_lp_bound_is_no_weaker_than_dantzig() -> None:
     assert isinstance(problem, KnapsackProblem)
     bound, lp = bounds.knapsack_upper_bound(problem, 10.0)
     assert lp is not None and bound.source == "lp_relaxation"
-    from solvers.families.knapsack_bound import upper_bound
+    from solvers.families.knapsack.bound import upper_bound
 
     assert bound.value <= upper_bound(problem)
     assert bound.value >= _in_process(problem, time_limit=10, seed=0, iteration_limit=20).objective  # type: ignore[operator]
@@ -395,7 +395,7 @@ def test_stagnation_waits_as_long_as_the_last_improvement_took() -> None:
 
 
 def test_every_tiny_knapsack_selection_is_repaired_to_a_maximal_feasible_one() -> None:
-    from solvers.genetic.knapsack import KnapsackEncoding
+    from solvers.backends.ga.knapsack import KnapsackEncoding
 
     problem = TINY["knapsack_multi"]
     assert isinstance(problem, KnapsackProblem)

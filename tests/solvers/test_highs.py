@@ -1,4 +1,4 @@
-"""HiGHS backend (`solvers/highs.py`): the shared MIP suite, run through the child-process runner."""
+"""HiGHS backend (`solvers/backends/highs.py`): the shared MIP suite, run through the child-process runner."""
 
 import time
 

@@ -6,11 +6,12 @@ import time
 import pytest
 
 from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status
-from solvers.families import jobshop_tabu, parallel_search, schedule_search
-from solvers.families.schedule_heuristic import best_schedule, objective, to_solution
-from solvers.families.scheduling_data import flatten
+from solvers.families.scheduling import jobshop_tabu, parallel_search
+from solvers.families.scheduling import search as schedule_search
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import best_schedule, objective, to_solution
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests.solvers.cases import (
     FT06,
     FT10,

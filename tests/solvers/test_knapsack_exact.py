@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from models import KnapsackProblem, KnapsackSolution, SolveOptions, Status, Termination
-from solvers import knapsack_exact
-from solvers.base import Incumbent, RawResult, SolveContext
+from solvers.backends import knapsack_exact
+from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.evaluators import evaluate
-from solvers.families.knapsack_bound import upper_bound
+from solvers.families.knapsack.bound import upper_bound
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 
 SPEC = load_builtin().get("knapsack_exact")
 LIMITS = RunLimits(grace=5.0)

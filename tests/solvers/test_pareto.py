@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from models import KnapsackProblem, KnapsackSolution, Result, SolveOptions, SolverInfo, Status, Termination, Timings
 from solvers import pareto
-from solvers.base import FrontPoint, RawResult
+from solvers.contract import FrontPoint, RawResult
 from solvers.finalize import finalize
 
 SENSES = st.lists(st.sampled_from(["min", "max"]), min_size=2, max_size=3)

@@ -13,15 +13,15 @@ import numpy as np
 
 from models import FacilityLocationProblem, FacilitySolution, KnapsackProblem, KnapsackSolution, SolveRequest
 from models.simulation import KnapsackSimModel, SimulationSpec
+from solvers.backends.simopt.crossovers import crossover
+from solvers.backends.simopt.facility_moves import with_open
+from solvers.backends.simopt.neighbours import neighbours
+from solvers.backends.simopt.plan_optimise import optimise_plan
+from solvers.backends.simopt.ranking import kn_constant, kn_select
 from solvers.dispatch import solve
 from solvers.evaluators import evaluate
 from solvers.registry import load_builtin
-from solvers.simulation.crossovers import crossover
 from solvers.simulation.evaluator import Evaluator
-from solvers.simulation.facility_moves import with_open
-from solvers.simulation.neighbours import neighbours
-from solvers.simulation.plan_optimise import optimise_plan
-from solvers.simulation.ranking import kn_constant, kn_select
 from solvers.simulation.sim_knapsack import simulate_knapsack
 from solvers.simulation.streams import Streams
 from tests.instances import TINY

@@ -1,9 +1,9 @@
 """Warm solve processes: reused after a clean answer, never after a kill."""
 
 from models import SolveOptions, Status
-from solvers.pool import WorkerPool
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.pool import WorkerPool
+from solvers.runtime.runner import RunLimits, run_backend
 from tests.conftest import STUBBORN
 from tests.instances import job_shop, knapsack
 

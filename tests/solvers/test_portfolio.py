@@ -5,9 +5,9 @@ import random
 import pytest
 
 from models import ProblemKind, SolveOptions, SolveRequest, Status, Termination, TspProblem
+from solvers.backends.portfolio.members import members
 from solvers.dispatch import solve
 from solvers.objective import is_maximised
-from solvers.portfolio_members import members
 from solvers.registry import Registry, load_builtin
 from tests.instances import TINY, optimum
 

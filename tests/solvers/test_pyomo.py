@@ -12,13 +12,13 @@ import pytest
 
 from models import SchedulingProblem, SolveOptions, Status, Termination
 from models.problem import Problem
-from solvers import pyomo_backend
-from solvers.base import RawResult, SolveContext
+from solvers.backends.pyomo import backend as pyomo_backend
+from solvers.backends.pyomo.solvers import SOLVER_ENV
+from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
-from solvers.pool import WorkerPool
-from solvers.pyomo_solvers import SOLVER_ENV
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.pool import WorkerPool
+from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, optimum
 from tests.solvers.cases import LA01, brute_force_schedule, jsplib
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 import pytest
 
 from models import SolveOptions, Status, Termination, TspProblem, TspSolution
-from solvers.base import Incumbent, RawResult
-from solvers.families.tsp_distance import distance_matrix, tour_length
-from solvers.pool import WorkerPool
+from solvers.contract import Incumbent, RawResult
+from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.pool import WorkerPool
+from solvers.runtime.runner import RunLimits, run_backend
 from tests import brute
 from tests.instances import tsp_asymmetric, tsp_coordinates
 from tests.solvers.cases import berlin52

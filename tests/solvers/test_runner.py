@@ -4,7 +4,7 @@ import threading
 import time
 
 from models import SolveOptions, Status, Termination
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests.conftest import STUBBORN
 from tests.instances import knapsack
 

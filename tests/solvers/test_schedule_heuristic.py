@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from solvers.families.schedule_heuristic import (
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import (
     MAKESPAN_RULES,
     best_schedule,
     build,
@@ -13,7 +14,6 @@ from solvers.families.schedule_heuristic import (
     objective,
     to_solution,
 )
-from solvers.families.scheduling_data import flatten
 from tests.solvers.cases import (
     FT06,
     FT10,

@@ -12,11 +12,11 @@ from models import Result, SolveRequest, Status, Termination
 from models.issues import IssueList
 from models.staffing import StaffingProblem, StaffingSolution
 from solvers import pareto
+from solvers.backends.nsga2.staffing import POPULATION, box, seeds
 from solvers.dispatch import DispatchLimits, solve
 from solvers.registry import load_builtin
 from solvers.selection import SelectionError
 from solvers.simulation.queueing import mmc_mean_wait
-from solvers.simulation.staffing_pareto import POPULATION, box, seeds
 
 REGISTRY = load_builtin()
 ARRIVAL_RATE, SERVICE_MEAN = 1.0, 2.4

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from models import TspProblem, TspSolution
-from solvers.families.tsp_bound import held_karp_bound, one_tree, symmetric, tsp_lower_bound
-from solvers.families.tsp_distance import distance_matrix
-from solvers.families.tsp_tools import integer_costs, nearest_neighbour_tour, tour_from_warm_start
+from solvers.families.tsp.bound import held_karp_bound, one_tree, symmetric, tsp_lower_bound
+from solvers.families.tsp.distance import distance_matrix
+from solvers.families.tsp.tools import integer_costs, nearest_neighbour_tour, tour_from_warm_start
 from tests import brute
 from tests.solvers.cases import berlin52
 

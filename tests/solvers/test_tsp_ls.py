@@ -1,7 +1,7 @@
 """tsp_ls: the iterated local search backend, through the child-process runner, and its kernels.
 
 The first test to run may pay the numba compile (several seconds, once per checkout: the kernels
-are cached next to the module); `python -m solvers.families.tsp_local_search` fills the cache.
+are cached next to the module); `python -m solvers.families.tsp.local_search` fills the cache.
 """
 
 import random
@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from models import SolveOptions, Status, Termination, TspProblem, TspSolution
-from solvers.families import tsp_local_search as ls
-from solvers.families.tsp_distance import distance_matrix, tour_length
+from solvers.families.tsp import local_search as ls
+from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
 from solvers.registry import load_builtin
-from solvers.runner import RunLimits, run_backend
+from solvers.runtime.runner import RunLimits, run_backend
 from tests import brute, instances
 
 SPEC = load_builtin().get("tsp_ls")

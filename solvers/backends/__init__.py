@@ -1,0 +1,1 @@
+"""One home per registered backend, named as in the registry (`solvers/builtin.py`)."""

@@ -1,0 +1,1 @@
+"""Backend `cpsat`: OR-Tools CP-SAT (scheduling with intervals, TSP by AddCircuit)."""

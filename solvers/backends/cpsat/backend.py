@@ -1,0 +1,20 @@
+"""OR-Tools CP-SAT backend: scheduling (intervals, alternatives, setups) and TSP (AddCircuit).
+
+The entry point the worker imports; the models live in `cpsat_scheduling.py` and `cpsat_tsp.py`,
+what they share (parameters, status table, incumbent reporting) in `cpsat_common.py`.
+"""
+
+from models import SchedulingProblem, Status, Termination, TspProblem
+from models.problem import Problem
+from solvers.backends.cpsat import scheduling as cpsat_scheduling
+from solvers.backends.cpsat import tsp as cpsat_tsp
+from solvers.contract import RawResult, SolveContext
+
+
+def solve(problem: Problem, context: SolveContext) -> RawResult:
+    if isinstance(problem, SchedulingProblem):
+        return cpsat_scheduling.solve(problem, context)
+    if isinstance(problem, TspProblem):
+        return cpsat_tsp.solve(problem, context)
+    return RawResult(status=Status.error, termination=Termination.error,
+                     native_status=f"cpsat does not solve {problem.kind} problems")

@@ -1,0 +1,386 @@
+"""CP-SAT scheduling model: optional intervals for alternatives, circuits for setups.
+
+- One start/end pair per operation; one interval per machine choice (optional, with a presence
+  literal, when there are alternatives; `AddExactlyOne` over the presences).
+- Machines without setups: `AddNoOverlap`. With sequence-dependent setups: `AddCircuit` over a
+  dummy node and the operations that may run there (arc i->j forces start_j >= end_i + setup;
+  a self-loop skips an absent optional operation), plus the redundant `AddNoOverlap`.
+- Makespan: the horizon is the best makespan known (heuristic, local search or an earlier CP-SAT
+  run): an optimal schedule never ends later, so CP-SAT's bound stays valid for the problem.
+  Total weighted tardiness: weights are scaled to integers (exactly when they have at most six
+  decimals, else rounded down, which keeps the bound valid); the objective is always recomputed
+  with the true weights, and the horizon stays the safe `ScheduleData.horizon()` because the
+  tardiness optimum may end later than any heuristic schedule.
+
+`solve` runs in phases (see `_phases`): constructive heuristic, a CP-SAT probe, local search from
+`families.schedule_search` (tabu search for job shops, iterated greedy for parallel machines),
+then CP-SAT hinted with the best schedule. Every phase's incumbents are reported; the status is
+optimal only when the best schedule meets CP-SAT's proven bound.
+"""
+
+import itertools
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from models import SchedulingProblem
+from models.problem import Solution
+from solvers.backends.cpsat.common import SOLVE_MARGIN, Outcome, Reporter, Tracker, finish, parameters, scaled_bound
+from solvers.contract import RawResult, SolveContext
+from solvers.evaluators import evaluate
+from solvers.families.scheduling import search as schedule_search
+from solvers.families.scheduling.data import ScheduleData, flatten
+from solvers.families.scheduling.heuristic import (
+    Placement,
+    best_schedule,
+    makespan_lower_bound,
+    objective,
+    to_solution,
+    warm_start_placements,
+)
+
+MAX_WEIGHT_DECIMALS = 6
+INTERLEAVE_ONE_WORKER = True
+"""With one thread, `interleave_search` runs CP-SAT's portfolio (LNS, bound workers) inside it; used
+after local search, where LNS from the hinted schedule is what improves it (the probe runs without)."""
+INTERLEAVE_BATCH = 1
+"""Interleaved tasks per batch. The default (0) ran 1.0-dtime tasks in batches and stopped up to
+2.5 s before the time limit (orb01: 5.7 s of 8); with 1 the run uses its time (ta01 then proved)."""
+STRONG_DISJUNCTIVE = True
+"""`use_strong_propagation_in_disjunctive`: ft10 from the heuristic's horizon proved in 1.1-2.6 s
+instead of 11-17 s, la01-la20 each in under 0.7 s (one worker, loaded machine; bench/scheduling.py)."""
+SHAVE_ONE_WORKER = True
+"""One worker without interleaving (the job-shop probe) shaves the objective: ft10 proved in 1.3-1.6 s
+over 5 seeds (2.2-4.7 s without; with interleave_search as well, not within 10 s); la01-la20 < 1.3 s."""
+JOBSHOP_PROBE = 0.35
+"""Share of the time for the first CP-SAT run on a job shop; easy instances are proved within it."""
+PROBE_FULL_OPS = 100
+"""Job shops above this many operations get a proportionally shorter probe: CP-SAT alone proves
+instances up to 10 x 10 quickly, while on 20 x 10 and larger tabu search finds far better schedules."""
+SEARCH_SHARE = 0.6
+"""Share of the time left after the probe given to tabu search; CP-SAT gets the rest."""
+TABU_PATIENCE = 3
+"""Restart periods without a better schedule after which tabu search hands the time back to CP-SAT."""
+PARALLEL_PROBE = 0.05
+"""Share of the time for the CP-SAT probe on parallel machines (proves the small ones); none above
+PROBING_ARC_LIMIT setup arcs (50 x 5: building the model alone took 0.3 s, the probe found nothing)."""
+PARALLEL_SEARCH_SHARE = 0.85
+"""Share of the time left after the probe for iterated greedy; CP-SAT gets the rest (bound, polishing)."""
+PROBING_OP_LIMIT = 200
+"""Above this many operations, presolve probing is switched off too: it took 0.65 s (ta01, 225 ops),
+1-2.6 s (abz7, 300) and 2.1 s (ta21, 400) per run, once leaving CP-SAT no time to search at all;
+on ft10 (100) it is what makes the proof fast (1.3-1.5 s with, 4.3-7.5 s without)."""
+PROBING_ARC_LIMIT = 2000
+"""Above this many setup arcs, presolve probing is switched off: on 50 jobs x 5 parallel machines
+(12,500 arcs) probing alone took 5-6 s per presolve round (17 s in all) before any search."""
+
+
+@dataclass
+class _Choice:
+    machine: int
+    duration: int
+    presence: cp_model.IntVar | None
+    """None when the operation has this one choice only (always present)."""
+    interval: cp_model.IntervalVar
+
+
+@dataclass
+class _OpVars:
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    choices: list[_Choice]
+
+
+@dataclass
+class _Arc:
+    tail: int
+    head: int
+    literal: cp_model.IntVar
+
+
+def weight_scale(weights: Sequence[float]) -> tuple[list[int], float, bool]:
+    """Integer weights, the factor applied, and whether the scaling is exact."""
+    for decimals in range(MAX_WEIGHT_DECIMALS + 1):
+        scale = 10.0**decimals
+        scaled = [w * scale for w in weights]
+        if all(abs(v - round(v)) <= 1e-9 * max(1.0, v) for v in scaled):
+            return [round(v) for v in scaled], scale, True
+    return [math.floor(w * scale) for w in weights], scale, False
+
+
+_Run = Tracker[tuple[Placement, ...]]
+
+
+class SchedulingModel:
+    """The CP-SAT model of one scheduling problem, with hinting and read-back."""
+
+    def __init__(self, data: ScheduleData, horizon: int, lower_bound: int) -> None:
+        self.data = data
+        self.horizon = horizon
+        self.model = cp_model.CpModel()
+        self.ops = [self._operation(k) for k in range(len(data.ops))]
+        self.arcs: dict[int, list[_Arc]] = {}
+        self._precedences()
+        self._machines()
+        self.objective_scale = 1.0
+        self.weights_exact = True
+        self.makespan: cp_model.IntVar | None = None
+        self.tardiness: list[tuple[int, cp_model.IntVar]] = []
+        if data.minimise_makespan:
+            self._makespan(lower_bound)
+        else:
+            self._tardiness()
+
+    def _operation(self, k: int) -> _OpVars:
+        op = self.data.ops[k]
+        release = self.data.problem.jobs[op.job].release
+        start = self.model.new_int_var(release, self.horizon, f"s{k}")
+        end = self.model.new_int_var(release, self.horizon, f"e{k}")
+        if len(op.choices) == 1:
+            c = op.choices[0]
+            interval = self.model.new_interval_var(start, c.duration, end, f"i{k}")
+            return _OpVars(start, end, [_Choice(c.machine, c.duration, None, interval)])
+        choices = []
+        for c in op.choices:
+            present = self.model.new_bool_var(f"p{k}_{c.machine}")
+            interval = self.model.new_optional_interval_var(start, c.duration, end, present, f"i{k}_{c.machine}")
+            choices.append(_Choice(c.machine, c.duration, present, interval))
+        self.model.add_exactly_one(c.presence for c in choices if c.presence is not None)
+        return _OpVars(start, end, choices)
+
+    def _precedences(self) -> None:
+        for ops in self.data.job_ops:
+            for a, b in itertools.pairwise(ops):
+                self.model.add(self.ops[b].start >= self.ops[a].end)
+
+    def _machines(self) -> None:
+        users: list[list[tuple[int, _Choice]]] = [[] for _ in range(self.data.n_machines)]
+        for k, op in enumerate(self.ops):
+            for choice in op.choices:
+                users[choice.machine].append((k, choice))
+        for m, on_machine in enumerate(users):
+            if not on_machine:
+                continue
+            self.model.add_no_overlap(choice.interval for _, choice in on_machine)
+            if self.data.setups[m] is not None and len(on_machine) > 1:
+                self._circuit(m, on_machine)
+
+    def _circuit(self, machine: int, on_machine: list[tuple[int, _Choice]]) -> None:
+        """Sequence of the machine as a circuit through dummy node 0; arcs carry the setups."""
+        model, data = self.model, self.data
+        arcs: list[cp_model.ArcT] = []
+        kept: list[_Arc] = []
+        for node, (k, choice) in enumerate(on_machine, start=1):
+            first, last = model.new_bool_var(""), model.new_bool_var("")
+            arcs += [(0, node, first), (node, 0, last)]
+            kept += [_Arc(-1, k, first), _Arc(k, -1, last)]
+            if choice.presence is not None:
+                arcs.append((node, node, ~choice.presence))
+        for a, (ka, _) in enumerate(on_machine, start=1):
+            op_a = data.ops[ka]
+            for b, (kb, _) in enumerate(on_machine, start=1):
+                op_b = data.ops[kb]
+                if a == b or (op_a.job == op_b.job and op_b.index < op_a.index):
+                    continue  # a job's later operation never precedes its earlier one
+                literal = model.new_bool_var("")
+                setup = data.setup(machine, op_a.job, op_b.job)
+                model.add(self.ops[kb].start >= self.ops[ka].end + setup).only_enforce_if(literal)
+                arcs.append((a, b, literal))
+                kept.append(_Arc(ka, kb, literal))
+        if all(choice.presence is not None for _, choice in on_machine):
+            empty = model.new_bool_var("")
+            arcs.append((0, 0, empty))
+            kept.append(_Arc(-1, -1, empty))
+            for _, choice in on_machine:
+                assert choice.presence is not None
+                model.add_implication(choice.presence, ~empty)
+        model.add_circuit(arcs)
+        self.arcs[machine] = kept
+
+    def arc_count(self) -> int:
+        return sum(len(arcs) for arcs in self.arcs.values())
+
+    def _makespan(self, lower_bound: int) -> None:
+        self.makespan = self.model.new_int_var(lower_bound, self.horizon, "makespan")
+        for ops in self.data.job_ops:
+            self.model.add(self.makespan >= self.ops[ops[-1]].end)
+        self.model.minimize(self.makespan)
+
+    def _tardiness(self) -> None:
+        jobs = self.data.problem.jobs
+        weights, self.objective_scale, self.weights_exact = weight_scale([job.weight for job in jobs])
+        terms = []
+        for j, (job, ops) in enumerate(zip(jobs, self.data.job_ops, strict=True)):
+            if job.due is None or weights[j] == 0:
+                continue
+            late = self.model.new_int_var(0, max(0, self.horizon - job.due), f"t{j}")
+            self.model.add(late >= self.ops[ops[-1]].end - job.due)
+            self.tardiness.append((j, late))
+            terms.append(weights[j] * late)
+        self.model.minimize(sum(terms))
+
+    def hint(self, placements: Sequence[Placement | None]) -> None:
+        """A (possibly partial) start: times, machine choices, sequences, objective terms."""
+        model = self.model
+        for op, place in zip(self.ops, placements, strict=True):
+            if place is None:
+                continue
+            model.add_hint(op.start, place.start)
+            model.add_hint(op.end, place.end)
+            for choice in op.choices:
+                if choice.presence is not None:
+                    model.add_hint(choice.presence, choice.machine == place.machine)
+        if all(p is not None for p in placements):
+            self._hint_complete([p for p in placements if p is not None])
+
+    def _hint_complete(self, placements: list[Placement]) -> None:
+        for machine, arcs in self.arcs.items():
+            order = sorted((p.start, p.end, k) for k, p in enumerate(placements) if p.machine == machine)
+            chain = [-1, *(k for _, _, k in order), -1]
+            used = set(itertools.pairwise(chain))
+            for arc in arcs:
+                self.model.add_hint(arc.literal, (arc.tail, arc.head) in used)
+        ends = [p.end for p in placements]
+        if self.makespan is not None:
+            self.model.add_hint(self.makespan, max(ends))
+        jobs = self.data.problem.jobs
+        for j, late in self.tardiness:
+            due = jobs[j].due
+            assert due is not None
+            self.model.add_hint(late, max(0, ends[self.data.job_ops[j][-1]] - due))
+
+    def placements(self, values: NDArray[np.int64]) -> list[Placement]:
+        """Reads a schedule from solver values (indexed by variable index)."""
+        out = []
+        for op in self.ops:
+            start = int(values[op.start.index])
+            chosen = next(c for c in op.choices if c.presence is None or values[c.presence.index])
+            out.append(Placement(chosen.machine, start, start + chosen.duration))
+        return out
+
+    def extract(self, values: NDArray[np.int64]) -> tuple[Solution, float]:
+        placements = self.placements(values)
+        return to_solution(self.data, placements), objective(self.data, placements)
+
+
+def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
+    """Heuristic first, then local search and CP-SAT in phases (see `_phases`)."""
+    started = time.monotonic()
+    data = flatten(problem)
+    heuristic = best_schedule(data)
+    floor = float(makespan_lower_bound(data)) if data.minimise_makespan else 0.0
+    run: _Run = Tracker(context, partial(to_solution, data), heuristic.placements, heuristic.objective,
+                        f"heuristic ({heuristic.rule})", floor)
+    hint = _warm_start(run, data, problem)
+    built = time.monotonic()
+    status = _phases(run, data, hint)
+    outcome = Outcome(status, run.best, run.bound, built - started, time.monotonic() - built, run.log, run.notes)
+    return finish(outcome, context.options, f"{run.native}; best from {run.best.origin}")
+
+
+def _warm_start(run: _Run, data: ScheduleData, problem: SchedulingProblem) -> list[Placement | None]:
+    """A feasible complete warm start competes as a schedule; anything else is only a CP-SAT hint."""
+    if run.context.options.warm_start is None:
+        return []
+    warm, run.notes = warm_start_placements(data, run.context.options.warm_start)
+    complete = [p for p in warm if p is not None]
+    if len(complete) == len(warm) and evaluate(problem, to_solution(data, complete)).feasible:
+        run.offer(tuple(complete), objective(data, complete), "warm start")
+        return []
+    return warm if complete else []
+
+
+def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_model.CpSolverStatus:
+    """CP-SAT alone when no local search applies; else a CP-SAT probe, local search, CP-SAT.
+
+    The probe (no interleaving, objective shaving) proves the easy instances on its own: la01-la20
+    and ft10 within 0.05-2.6 s, tiny parallel-machine instances at once. Otherwise the local search
+    takes over from the best schedule (tabu search on job shops, giving up after TABU_PATIENCE
+    restart periods without progress; iterated greedy on parallel machines, whose circuit model
+    CP-SAT is slow to start on), and CP-SAT gets the rest, hinted with the best schedule and its
+    makespan as horizon, for the bound and for LNS.
+    """
+    context = run.context
+    name = schedule_search.method(data)
+    if name is None:
+        return _cpsat(run, data, hint, context.remaining())
+    tabu = name == "tabu search"
+    if tabu:
+        probe = JOBSHOP_PROBE * min(1.0, PROBE_FULL_OPS / len(data.ops))
+    else:
+        probe = PARALLEL_PROBE if _setup_arcs(data) <= PROBING_ARC_LIMIT else 0.0
+    if probe:
+        status = _cpsat(run, data, hint, probe * context.remaining(), interleave=False)
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or run.closed():
+            return status
+    found = schedule_search.improve(data, run.native_best, (SEARCH_SHARE if tabu else PARALLEL_SEARCH_SHARE)
+                                    * context.remaining(), context.options.seed, run.floor,
+                                    lambda p, v: run.offer(p, v, "local search"),
+                                    patience=TABU_PATIENCE if tabu else None)
+    if found is not None:
+        run.offer(found.placements, found.objective, found.method)
+        run.report(force=True)
+    return _cpsat(run, data, [], context.remaining())
+
+
+def _setup_arcs(data: ScheduleData) -> int:
+    """Arcs the circuit constraints will need (before building them)."""
+    users = [0] * data.n_machines
+    for op in data.ops:
+        for c in op.choices:
+            users[c.machine] += 1
+    return sum(k * k for m, k in enumerate(users) if data.setups[m] is not None)
+
+
+def _cpsat(run: _Run, data: ScheduleData, hint: Sequence[Placement | None], seconds: float,
+           interleave: bool = True) -> cp_model.CpSolverStatus:
+    """One CP-SAT run hinted with the best schedule (or a partial warm start), horizon from it."""
+    context = run.context
+    model = SchedulingModel(data, _horizon(data, run.native_best, hint), int(run.floor))
+    model.hint(hint if hint else run.native_best)
+    if not model.weights_exact and not any("weights scaled" in n for n in run.notes):
+        run.notes.append(f"tardiness weights scaled by {model.objective_scale:g} and rounded down for CP-SAT; "
+                         "the objective uses the true weights")
+    solver = cp_model.CpSolver()
+    parameters(solver, context)
+    solver.parameters.max_time_in_seconds = max(0.01, min(seconds, context.remaining() - SOLVE_MARGIN))
+    _tune(solver, context, model, interleave)
+    status = solver.solve(model.model, Reporter(model.extract, run.best, context, model.objective_scale, run.bound))
+    run.native = solver.status_name(status)
+    run.log = model.model.validate() if status == cp_model.MODEL_INVALID else solver.response_stats()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        placements = tuple(model.placements(np.asarray(solver.response_proto.solution, dtype=np.int64)))
+        value = objective(data, placements)
+        run.offer(placements, value, "cpsat")
+        if value <= run.best.objective:  # CP-SAT's callback took it first: keep its placements for hints
+            run.native_best = placements
+        run.tighten(scaled_bound(solver.best_objective_bound, model.objective_scale, run.floor))
+    return status
+
+
+def _tune(solver: cp_model.CpSolver, context: SolveContext, model: SchedulingModel, interleave: bool) -> None:
+    """Scheduling-specific parameters, each measured (see the constants)."""
+    params = solver.parameters
+    if context.options.threads == 1 and INTERLEAVE_ONE_WORKER and interleave:
+        params.interleave_search = True
+        params.interleave_batch_size = INTERLEAVE_BATCH
+    elif context.options.threads == 1 and SHAVE_ONE_WORKER:
+        params.use_objective_shaving_search = True
+    params.use_strong_propagation_in_disjunctive = STRONG_DISJUNCTIVE
+    if model.arc_count() > PROBING_ARC_LIMIT or len(model.data.ops) > PROBING_OP_LIMIT:
+        params.cp_model_probing_level = 0
+
+
+def _horizon(data: ScheduleData, best: Sequence[Placement], warm: Sequence[Placement | None]) -> int:
+    """Latest end any schedule worth finding needs (see the module docstring)."""
+    best_end = max((p.end for p in best), default=0)
+    warm_end = max((p.end for p in warm if p is not None), default=0)
+    if data.minimise_makespan:
+        return max(best_end, warm_end)
+    return max(data.horizon(), best_end, warm_end)

@@ -1,0 +1,1 @@
+"""Backend `epsilon`: exact bi-objective fronts by the epsilon-constraint method on HiGHS."""

@@ -1,0 +1,1 @@
+"""Backend `ga`: a DEAP genetic algorithm with one feasibility-keeping encoding per family."""

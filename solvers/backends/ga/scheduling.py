@@ -1,0 +1,113 @@
+"""Scheduling encoding: operation-based permutations decoded into active schedules.
+
+Genome: job positions, each job once per operation (see `schedule_decoder`). Every genome is a
+valid schedule, whatever the operators do, so nothing is penalised. Operators: job-order
+crossover (JOX: a random subset of jobs keeps its positions from the first parent, the other jobs
+fill the remaining positions in the second parent's order) and mutation by moving one entry
+elsewhere (insertion) or swapping two. The decoder's scheduling order replaces the genome
+(Lamarckian), so genomes that decode to the same schedule look the same to the engine.
+
+Makespan genomes are improved before they are scored by `schedule_decoder.critical_search`
+(moves of operations adjacent on a critical machine block, each decoded): a memetic GA.
+
+The initial population holds the priority-rule schedules of `schedule_heuristic` (as genomes:
+operations by start time) and random permutations.
+"""
+
+import random
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models import ScheduleSolution
+from models.problem import Solution
+from solvers.backends.ga.schedule_decoder import FlatShop
+from solvers.families.scheduling.data import ScheduleData
+from solvers.families.scheduling.heuristic import MAKESPAN_RULES, TARDINESS_RULES, Placement, build, to_solution
+
+Genome = NDArray[np.int64]
+
+
+class SchedulingEncoding:
+    """See the module docstring."""
+
+    maximise = False
+
+    def __init__(self, data: ScheduleData, search_rounds: int = 1000) -> None:
+        self.data = data
+        self.search_rounds = search_rounds
+        self.shop = FlatShop.of(data)
+        self.base = np.repeat(np.arange(data.n_jobs, dtype=np.int64), self.shop.job_len)
+        self._job = {str(job.id): j for j, job in enumerate(data.problem.jobs)}
+
+    # -- the encoding protocol
+
+    def initial(self, rng: random.Random, count: int) -> list[Genome]:
+        rules = MAKESPAN_RULES if self.data.minimise_makespan else TARDINESS_RULES
+        genomes = [self._by_start([(p.start, p.end) for p in build(self.data, rule)]) for rule in rules]
+        while len(genomes) < count:
+            genome = list(self.base)
+            rng.shuffle(genome)
+            genomes.append(np.array(genome, dtype=np.int64))
+        return genomes[:max(count, 1)]
+
+    def crossover(self, a: Genome, b: Genome, rng: random.Random) -> Genome:
+        """JOX: the kept jobs stay where `a` has them; the rest follow `b`'s order."""
+        bits = rng.getrandbits(self.data.n_jobs)
+        keep = np.array([(bits >> j) & 1 for j in range(self.data.n_jobs)], dtype=bool)
+        child = a.copy()
+        child[~keep[a]] = b[~keep[b]]
+        return child
+
+    def mutate(self, genome: Genome, rng: random.Random) -> Genome:
+        """Swaps two entries, or moves one entry elsewhere (insertion), with equal chance."""
+        n = len(genome)
+        if n < 2:
+            return genome
+        i, j = rng.sample(range(n), 2)
+        child = genome.copy()
+        if rng.random() < 0.5:
+            child[i], child[j] = child[j], child[i]
+        elif i < j:
+            child[i:j] = genome[i + 1:j + 1]
+            child[j] = genome[i]
+        else:
+            child[j + 1:i + 1] = genome[j:i]
+            child[j] = genome[i]
+        return child
+
+    def evaluate(self, genome: Genome) -> tuple[Genome, float]:
+        """Makespan: decoded and improved by the critical-path search; tardiness: decoded."""
+        if self.shop.makespan:
+            return self.shop.improve(genome, self.search_rounds)
+        decoded = self.shop.decode(genome)
+        return decoded.order, decoded.value
+
+    def key(self, genome: Genome) -> bytes:
+        return genome.tobytes()
+
+    # -- wire formats
+
+    def solution(self, genome: Genome) -> ScheduleSolution:
+        decoded = self.shop.decode(genome)
+        placements = [Placement(int(m), int(s), int(e))
+                      for m, s, e in zip(decoded.machine, decoded.start, decoded.end, strict=True)]
+        return to_solution(self.data, placements)
+
+    def from_solution(self, solution: Solution) -> Genome | None:
+        """The operations of a schedule by start time (then end time), as a genome."""
+        if not isinstance(solution, ScheduleSolution):
+            return None
+        times = [(0, 0)] * len(self.data.ops)
+        for op in solution.operations:
+            j = self._job.get(str(op.job))
+            if j is None or op.index >= len(self.data.job_ops[j]):
+                return None
+            times[self.data.job_ops[j][op.index]] = (op.start, op.end)
+        return self._by_start(times)
+
+    def _by_start(self, times: list[tuple[int, int]]) -> Genome:
+        """Operations sorted by (start, end, job, index) as a job sequence; within a job the
+        operation order is kept whatever the times say."""
+        keyed = sorted(range(len(times)), key=lambda o: (times[o], self.data.ops[o].job, self.data.ops[o].index))
+        return np.array([self.data.ops[o].job for o in keyed], dtype=np.int64)

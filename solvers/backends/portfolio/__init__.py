@@ -1,0 +1,1 @@
+"""Backend `portfolio`: races an exact and a heuristic member under one time limit."""

@@ -1,0 +1,1 @@
+"""Backend `pyomo`: the MIP formulations written once in Pyomo, solved by HiGHS or CBC."""

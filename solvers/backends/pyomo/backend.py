@@ -1,0 +1,160 @@
+"""The Pyomo backend: every family's MIP written once in Pyomo, solved by HiGHS (APPSI) or CBC.
+
+The models are in `pyomo_models.py` (knapsack, facility location), `pyomo_tsp.py` and
+`pyomo_scheduling.py`; the solver adapters and the `OPTSERVE_PYOMO_SOLVER` switch in
+`pyomo_solvers.py`. This module runs the solve loop: solve, add lazy cuts (TSP) and solve again
+until no cut is violated or time runs out, keep the best decoded solution, report incumbents,
+and say honestly how it ended.
+
+Pyomo's modelling layer is slow to build large models (`bench/pyomo_overhead.py` measures it:
+seconds where arrays take milliseconds), so the service prefers the array backends on the hot
+path; this one is the readable reference formulation and a second opinion.
+"""
+
+import math
+import time
+
+from models import FacilityLocationProblem, KnapsackProblem, SchedulingProblem, Status, Termination, TspProblem
+from models.problem import Problem, is_multi_objective
+from solvers.backends.pyomo.models import PyomoModel, facility_model, knapsack_model
+from solvers.backends.pyomo.scheduling import scheduling_model
+from solvers.backends.pyomo.solvers import PyomoReport, PyomoSolver, make_solver
+from solvers.backends.pyomo.tsp import tsp_model
+from solvers.contract import Incumbent, RawResult, SolveContext
+from solvers.mip.cut_loop import MipState
+from solvers.mip.formulation import Decoded
+
+MIN_ROUND_SECONDS = 0.05
+"""Below this much time left, another cut round is not started."""
+GAP_TOL = 1e-9
+
+VERDICT: dict[MipState, tuple[Status, Termination]] = {
+    MipState.optimal: (Status.optimal, Termination.completed),
+    MipState.infeasible: (Status.infeasible, Termination.completed),
+    MipState.infeasible_or_unbounded: (Status.infeasible, Termination.completed),
+    MipState.unbounded: (Status.unbounded, Termination.completed),
+    MipState.time_limit: (Status.feasible, Termination.time_limit),
+    MipState.other_limit: (Status.feasible, Termination.iteration_limit),
+    MipState.error: (Status.error, Termination.error),
+}
+"""The last solve's state -> (status when a solution is known, termination). Our models are
+bounded, so "infeasible or unbounded" means infeasible."""
+
+
+def build(problem: Problem) -> PyomoModel:
+    """The Pyomo model of `problem`."""
+    if isinstance(problem, KnapsackProblem):
+        return knapsack_model(problem)
+    if isinstance(problem, FacilityLocationProblem):
+        return facility_model(problem)
+    if isinstance(problem, TspProblem):
+        return tsp_model(problem)
+    if isinstance(problem, SchedulingProblem):
+        return scheduling_model(problem)
+    raise TypeError(f"no Pyomo model for {type(problem).__name__}")
+
+
+def solve(problem: Problem, context: SolveContext) -> RawResult:
+    if is_multi_objective(problem):
+        return RawResult(status=Status.error, termination=Termination.error,
+                         native_status="unsupported: multi-objective", log="the Pyomo backend optimises one objective")
+    began = time.monotonic()
+    solver = make_solver(context.options)
+    model = build(problem)
+    loop = _Loop(model, solver, context)
+    return loop.run(time.monotonic() - began)
+
+
+class _Loop:
+    """Solve, separate, re-solve; the best decoded solution and the tightest bound so far."""
+
+    def __init__(self, model: PyomoModel, solver: PyomoSolver, context: SolveContext) -> None:
+        self.model, self.solver, self.context = model, solver, context
+        self.best: Decoded | None = None
+        self.bound: float | None = None
+        self.rounds = 0
+        self.solve_time = 0.0
+        self.source = f"pyomo_{solver.name}"
+        if model.heuristic is not None:
+            self._consider(model.heuristic)
+
+    def run(self, build_time: float) -> RawResult:
+        report: PyomoReport | None = None
+        cut_pending = False
+        while self.context.remaining() >= MIN_ROUND_SECONDS:
+            report = self._round()
+            cut_pending = report.state is MipState.optimal and report.loaded and self.model.separate()
+            if not cut_pending:
+                break
+        return self._result(report, cut_pending, build_time)
+
+    def _round(self) -> PyomoReport:
+        began = time.monotonic()
+        report = self.solver.solve(self.model, self.context.remaining())
+        self.solve_time += time.monotonic() - began
+        self.rounds += 1
+        if report.bound is not None:
+            self.bound = report.bound if self.bound is None else self._tighter(self.bound, report.bound)
+        if report.loaded:
+            self._consider(self.model.decode())
+        return report
+
+    def _tighter(self, a: float, b: float) -> float:
+        return min(a, b) if self.model.maximise else max(a, b)
+
+    def _consider(self, decoded: Decoded) -> None:
+        better = self.best is None or (decoded.objective > self.best.objective if self.model.maximise
+                                       else decoded.objective < self.best.objective)
+        if better:
+            self.best = decoded
+            bound = self.bound if self.model.exact else None
+            self.context.progress(Incumbent(objective=decoded.objective, bound=bound, solution=decoded.solution))
+
+    def _result(self, report: PyomoReport | None, cut_pending: bool, build_time: float) -> RawResult:
+        status, termination = self._verdict(report, cut_pending)
+        best = self.best if status not in (Status.infeasible, Status.unbounded) else None
+        bound = self._bound(status, best)
+        native = report.native_status if report else "time limit reached before the first solve"
+        return RawResult(
+            status=status,
+            termination=termination,
+            solution=best.solution if best else None,
+            objective=best.objective if best else None,
+            bound=bound,
+            bound_source=self.source if bound is not None else None,
+            native_status=native + (f" after {self.rounds} rounds" if self.rounds > 1 else ""),
+            build_time=build_time,
+            solve_time=self.solve_time,
+            warnings=list(self.model.warnings),
+        )
+
+    def _verdict(self, report: PyomoReport | None, cut_pending: bool) -> tuple[Status, Termination]:
+        found = Status.feasible if self.best is not None else Status.no_solution
+        if self.model.exact and self._closed():  # a solution as good as a proven bound is optimal
+            found = Status.optimal
+        if report is None or cut_pending:
+            return found, Termination.time_limit
+        status, termination = VERDICT[report.state]
+        if status is Status.optimal:
+            if not report.loaded or not self.model.exact:
+                return found, termination
+            if self.context.options.relative_gap > 0 and not self._closed():
+                return Status.feasible, Termination.gap_limit
+            return status, termination
+        if status is Status.feasible:
+            return found, termination
+        if status in (Status.error, Status.infeasible) and self.best is not None:
+            return Status.feasible, termination  # a known solution outranks the solver's verdict
+        return status, termination
+
+    def _closed(self) -> bool:
+        if self.best is None or self.bound is None:
+            return False
+        return abs(self.best.objective - self.bound) <= GAP_TOL * max(abs(self.best.objective), 1.0)
+
+    def _bound(self, status: Status, best: Decoded | None) -> float | None:
+        if not self.model.exact or status in (Status.infeasible, Status.unbounded, Status.error):
+            return None
+        if status is Status.optimal and best is not None:
+            return best.objective
+        return self.bound if self.bound is not None and math.isfinite(self.bound) else None

@@ -1,0 +1,238 @@
+"""tsp_ls: iterated local search for the TSP (2-opt, Or-opt, or-3opt; double-bridge kicks).
+
+The algorithm is `solvers/families/tsp/local_search.py` (numba-compiled kernels); this module
+runs it against the clock and the iteration limit, reports incumbents, and attaches the
+Held-Karp 1-tree bound of `solvers/families/tsp/bound.py`.
+
+Order of work: a nearest-neighbour tour (or the warm start) is reported at once, before numba is
+even imported, so a first solve that must JIT-compile the kernels and is killed keeps a tour.
+Then the kernels are imported (loaded from numba's cache) and the start tour is built (greedy
+edge, or the warm start); then the bound (on a share of the remaining time; with `threads >= 2`
+and no iteration limit, in a second thread for the whole solve instead); then a full descent and
+ILS rounds in chunks of about `CHUNK_SECONDS` until the iteration limit (`iteration_limit` =
+number of kicks), the time limit (less `RESERVE_SHARE` for returning), or, without an iteration
+limit, the requested relative gap (at 0: a tour as long as the bound, proven optimal, `completed`).
+
+Reproducibility: with a seed and an iteration limit the tour is the same on every run (chunk
+sizes follow the clock, but the kernels' random state and adaptive state carry across chunks,
+and the gap stop is not applied). Under a time limit alone the number of kicks, hence the tour,
+varies.
+"""
+
+import importlib
+import math
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models import Status, Termination, TspProblem, TspSolution
+from models.problem import Problem
+from solvers.contract import Incumbent, RawResult, SolveContext
+from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
+from solvers.families.tsp.distance import distance_matrix, tour_length
+from solvers.families.tsp.tools import nearest_neighbour_tour, tour_from_warm_start
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from solvers.families.tsp import local_search as ls
+
+OPTIONS_TO_PARAMETERS = {
+    "time_limit": "wall clock, checked between chunks of kicks; stops at (1 - RESERVE_SHARE) of it",
+    "iteration_limit": "number of ILS kicks (double bridge + local search)",
+    "seed": "xorshift32 state of the kicks",
+    "warm_start": "start tour of the first descent",
+    "threads": ">= 2 (without an iteration limit): the 1-tree bound runs in a second thread for the whole solve",
+    "relative_gap": "stop once (length - bound) / length is at most this (not with an iteration limit)",
+}
+RESERVE_SHARE = 0.05
+"""Share of the time limit left for building and sending the answer."""
+BOUND_SHARE = 0.15
+"""Share of the remaining time spent on the 1-tree bound before the search (single thread)."""
+BOUND_MAX_ITERATIONS = 1000
+QUICK_TOUR_MAX_NODES = 5000
+"""Largest instance given a nearest-neighbour tour before the kernels run (O(n^2) Python loop)."""
+DESCENT_MOVES = 20_000
+"""Improving moves per call of the first descent between clock checks."""
+CHUNK_SECONDS = 0.02
+"""Target duration of one call of the kick kernel."""
+REPORT_INTERVAL = 0.2
+"""Seconds between incumbent reports (the worker throttles further)."""
+
+KERNELS = "solvers.families.tsp.local_search"
+BOUND_MIN_SECONDS = 0.05
+"""The bound gets at least this long, even when the deadline has passed (the kill grace covers it)."""
+
+
+def _kernels() -> "ModuleType":
+    """The compiled kernels, imported only after the first incumbent is out: importing numba and
+    loading the kernels from its cache takes a few tenths of a second, compiling them on a fresh
+    checkout several seconds (`python -m solvers.families.tsp.local_search` fills the cache)."""
+    return importlib.import_module(KERNELS)
+
+
+def solve(problem: Problem, context: SolveContext) -> RawResult:
+    if not isinstance(problem, TspProblem):
+        return RawResult(status=Status.error, termination=Termination.error,
+                         native_status=f"tsp_ls does not solve {problem.kind} problems")
+    began = time.monotonic()
+    options = context.options
+    deadline = context.started + options.time_limit * (1.0 - RESERVE_SHARE)
+    matrix = distance_matrix(problem)
+    n = len(matrix)
+    notes: list[str] = []
+    warm = tour_from_warm_start(options.warm_start, n)
+    if options.warm_start is not None and warm is None:
+        notes.append("warm start ignored: not a permutation of all nodes")
+    if n <= 3:
+        return _tiny(matrix, began)
+    reporter = _Reporter(matrix, context)
+    quick = warm or (nearest_neighbour_tour(matrix) if n <= QUICK_TOUR_MAX_NODES else list(range(n)))
+    reporter.offer(np.asarray(quick, dtype=np.int64))
+    ls = _kernels()
+    search = ls.IteratedLocalSearch(matrix, seed=options.seed, start=np.asarray(warm) if warm else None)
+    threaded = options.threads >= 2 and options.iteration_limit is None
+    bound = _Bound(matrix, upper=reporter.length, threaded=threaded, deadline=deadline)
+    reporter.bound = bound.value
+    run = _Run(search, reporter, bound, context, deadline)
+    built = time.monotonic()
+    termination = run.go()
+    bound.finish()
+    reporter.bound = bound.value
+    tour = search.best()
+    reporter.offer(tour, force=True)
+    length = tour_length(matrix, tour.tolist())
+    stats = search.stats
+    native = (f"{termination.value}: {stats.kicks} kicks, {stats.improvements} improving; start {stats.start}; "
+              f"{'symmetric' if search.symmetric else 'asymmetric'} moves; bound {bound.describe()}")
+    if not stats.local_optimum:
+        notes.append("stopped before the first descent reached a local optimum")
+    source = BOUND_SOURCE if bound.value is not None else None
+    return RawResult(status=Status.feasible, termination=termination, solution=TspSolution(tour=tour.tolist()),
+                     objective=length, bound=bound.value, bound_source=source,
+                     native_status=native, log=native, build_time=built - began, solve_time=time.monotonic() - built,
+                     warnings=notes)
+
+
+class _Reporter:
+    """Sends improved tours (rotated to node 0) to the progress sink, throttled."""
+
+    def __init__(self, matrix: NDArray[np.float64], context: SolveContext) -> None:
+        self.matrix = matrix
+        self.context = context
+        self.length = float("inf")
+        self.bound: float | None = None
+        self._sent_length = float("inf")
+        self._sent_bound: float | None = None
+        self._last = 0.0
+
+    def offer(self, tour: NDArray[np.integer], force: bool = False) -> None:
+        length = float(self.matrix[tour, np.roll(tour, -1)].sum())
+        if length < self.length:
+            self.length = length
+        fresh = length < self._sent_length or self.bound != self._sent_bound
+        if not fresh or (not force and time.monotonic() - self._last < REPORT_INTERVAL):
+            return
+        start = int(np.flatnonzero(tour == 0)[0])
+        ordered = np.roll(tour, -start).tolist()
+        self._sent_length, self._sent_bound, self._last = length, self.bound, time.monotonic()
+        self.context.progress(Incumbent(objective=length, bound=self.bound, solution=TspSolution(tour=ordered)))
+
+
+class _Bound:
+    """The 1-tree bound: computed now on a share of the time, or in a thread for the whole solve."""
+
+    def __init__(self, matrix: NDArray[np.float64], upper: float, threaded: bool, deadline: float) -> None:
+        self.value: float | None = None
+        self.seconds = 0.0
+        self._thread: threading.Thread | None = None
+        remaining = deadline - time.monotonic()
+        if threaded:
+            self._thread = threading.Thread(target=self._compute, args=(matrix, upper, 0.95 * remaining),
+                                            name="tsp_ls-bound", daemon=True)
+            self._thread.start()
+        else:
+            self._compute(matrix, upper, BOUND_SHARE * remaining)
+
+    def _compute(self, matrix: NDArray[np.float64], upper: float, seconds: float) -> None:
+        began = time.monotonic()
+        try:  # no iteration within the time (a huge matrix) leaves -inf, which cannot be rounded up
+            value = tsp_lower_bound(matrix, upper=upper, time_limit=max(seconds, BOUND_MIN_SECONDS),
+                                    max_iterations=BOUND_MAX_ITERATIONS)
+        except OverflowError:
+            value = -math.inf
+        self.value = value if math.isfinite(value) else None
+        self.seconds = time.monotonic() - began
+
+    def ready(self) -> bool:
+        return self._thread is None or not self._thread.is_alive()
+
+    def finish(self) -> None:
+        """Waits for the bound thread (it stops by its own time limit, before the deadline)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def describe(self) -> str:
+        if self.value is None:
+            return "none (no subgradient iteration in time)"
+        return f"{self.value:g} in {self.seconds:.2f} s{' (thread)' if self._thread is not None else ''}"
+
+
+class _Run:
+    """The descent and the ILS rounds against the clock and the iteration limit."""
+
+    def __init__(self, search: "ls.IteratedLocalSearch", reporter: _Reporter, bound: _Bound, context: SolveContext,
+                 deadline: float) -> None:
+        self.search = search
+        self.reporter = reporter
+        self.bound = bound
+        self.options = context.options
+        self.deadline = deadline
+
+    def go(self) -> Termination:
+        search = self.search
+        while not search.descend(DESCENT_MOVES):
+            if time.monotonic() >= self.deadline:
+                return Termination.time_limit
+            self.reporter.offer(search.best_tour)
+        self.reporter.offer(search.best_tour)
+        limit = self.options.iteration_limit
+        chunk = 1
+        while True:
+            if limit is not None and search.stats.kicks >= limit:
+                return Termination.iteration_limit
+            now = time.monotonic()
+            if now >= self.deadline:
+                return Termination.time_limit
+            if limit is None and self._gap_reached():
+                return Termination.gap_limit if self.options.relative_gap > 0 else Termination.completed
+            count = chunk if limit is None else min(chunk, limit - search.stats.kicks)
+            improved = search.kick(count)
+            spent = max(time.monotonic() - now, 1e-6)
+            per_kick = spent / count
+            chunk = max(1, min(int(CHUNK_SECONDS / per_kick), int(max(self.deadline - time.monotonic(), 0) / per_kick)
+                               + 1, 4 * count))
+            if self.bound.value is not None and self.reporter.bound is None:
+                self.reporter.bound = self.bound.value
+            if improved or self.reporter.bound is not None:
+                self.reporter.offer(search.best_tour)
+
+    def _gap_reached(self) -> bool:
+        bound = self.bound.value if self.bound.ready() else None
+        if bound is None:
+            return False
+        length = self.search.length
+        return length - bound <= max(self.options.relative_gap, 1e-9) * max(abs(length), 1e-9)
+
+
+def _tiny(matrix: NDArray[np.float64], began: float) -> RawResult:
+    """Two or three nodes: every tour is enumerated, so the best one is optimal."""
+    tours = [[0, 1]] if len(matrix) == 2 else [[0, 1, 2], [0, 2, 1]]
+    tour = min(tours, key=lambda t: tour_length(matrix, t))
+    length = tour_length(matrix, tour)
+    return RawResult(status=Status.optimal, termination=Termination.completed, solution=TspSolution(tour=tour),
+                     objective=length, bound=length, bound_source="enumeration", native_status="enumerated",
+                     solve_time=time.monotonic() - began)

@@ -1,0 +1,112 @@
+"""The backend contract: what a backend declares, what it receives, what it returns.
+
+A backend module (e.g. `solvers/backends/highs.py`) imports its solver library at top level and is only
+ever imported inside a solve worker process (see `solvers/runtime/worker.py`): `ortools` and `highspy`
+cannot share a process, and the service process must never load a native solver. The service
+side knows a backend only through its `BackendSpec` (name, module, capabilities).
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from models import ProblemKind, SolveOptions, Status, Termination
+from models.problem import Problem, Solution
+from models.result import MemberReport
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do, as shown by GET /solvers and used by `auto` selection."""
+
+    families: frozenset[ProblemKind]
+    exact: bool
+    reports_bound: bool
+    warm_start: bool
+    deterministic: bool
+    multi_objective: bool = False
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A registered backend, known without importing its solver library."""
+
+    name: str
+    module: str
+    description: str
+    capabilities: Capabilities
+    requires: tuple[str, ...] = ()
+    """Import names that must be importable; their absence makes the backend unavailable."""
+    version_of: str | None = None
+    """Distribution whose version is reported as the solver version."""
+    in_process: bool = False
+    """Composite backends (simulation-optimisation, portfolio) orchestrate from the calling process."""
+
+
+class FrontPoint(BaseModel):
+    """One point of a multi-objective answer: the solution and its claimed objective vector."""
+
+    objectives: list[float]
+    """In the order of `problem.criteria()`; the service recomputes them."""
+    solution: Solution
+
+
+class RawResult(BaseModel):
+    """A backend's answer before the service checks it: what it claims, not yet verified.
+
+    Multi-objective backends fill `front` (mutually non-dominated or not: the service filters);
+    `status` is `optimal` only when the method proved the front complete.
+    """
+
+    status: Status
+    termination: Termination
+    solution: Solution | None = None
+    objective: float | None = None
+    bound: float | None = None
+    bound_source: str | None = None
+    native_status: str = ""
+    log: str = ""
+    build_time: float = 0.0
+    solve_time: float = 0.0
+    warnings: list[str] = Field(default_factory=list)
+    front: list[FrontPoint] | None = None
+    found_by: str | None = None
+    """Composite backends (portfolio): the member whose solution this is."""
+    members: list[MemberReport] | None = None
+    """Composite backends (portfolio): each member's own best objective and bound."""
+
+
+class Incumbent(BaseModel):
+    """Progress while solving: the best solution so far and the best bound so far."""
+
+    objective: float | None = None
+    bound: float | None = None
+    solution: Solution | None = None
+
+
+ProgressSink = Callable[[Incumbent], None]
+
+
+@dataclass
+class SolveContext:
+    """Everything a backend needs besides the problem: options, the clock, a progress sink."""
+
+    options: SolveOptions
+    progress: ProgressSink = field(default=lambda _incumbent: None)
+    started: float = field(default_factory=time.monotonic)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def remaining(self) -> float:
+        """Seconds left of the time limit (never negative); solvers get this as their own limit."""
+        return max(0.0, self.options.time_limit - self.elapsed())
+
+
+class SolveFunction(Protocol):
+    """The one function each backend module exports."""
+
+    def __call__(self, problem: Problem, context: SolveContext) -> RawResult: ...

@@ -1,0 +1,1 @@
+"""Facility-location algorithms: data preparation, bounds, transport, search, the MIP model."""

@@ -1,0 +1,69 @@
+"""Reduced-cost fixing for facility location: which facilities any better solution must close or open.
+
+`facility_bound.forced_bounds` gives, per facility, a lower bound on every solution that puts it
+on the other side of the Lagrangian relaxation's choice. When that bound exceeds the incumbent's
+cost, no solution better than the incumbent does so: the facility is fixed. The problem restricted
+to the facilities left (with the fixed-open ones forced open) then has the same optimum as the
+original whenever the original's optimum is below the incumbent, which is what lets a MIP over the
+small problem prove optimality of the large one (see `Reduction.valid_bound`).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models import FacilityLocationProblem
+from solvers.families.facility.bound import LagrangeSolution, forced_bounds
+from solvers.families.facility.data import BoolArray, FacilityData
+
+MARGIN = 1e-7
+"""Relative margin by which a forced bound must beat the incumbent before a facility is fixed."""
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """Facilities kept (`keep`, positions in the original) and those forced open among them."""
+
+    keep: BoolArray
+    forced_open: BoolArray
+    incumbent: float
+    """The incumbent's cost the tests were run against."""
+
+    @property
+    def n_closed(self) -> int:
+        return int((~self.keep).sum())
+
+    @property
+    def n_open(self) -> int:
+        return int(self.forced_open.sum())
+
+    def valid_bound(self, restricted_bound: float) -> float:
+        """A lower bound of the ORIGINAL problem from one of the restricted problem: any solution
+        that breaks a fixing costs more than the incumbent, so the optimum is at least the smaller
+        of the two."""
+        return min(restricted_bound, self.incumbent)
+
+
+def reduce(data: FacilityData, point: LagrangeSolution, incumbent: float,
+           previous: Reduction | None = None) -> Reduction:
+    """The fixings `point`'s multipliers prove against `incumbent` (joined with `previous`, which
+    stays valid: the incumbent only improves)."""
+    forced = forced_bounds(data, point)
+    fixed = forced > incumbent + MARGIN * max(1.0, abs(incumbent))
+    keep = ~(fixed & ~point.opened)
+    forced_open = fixed & point.opened
+    if previous is not None:
+        keep &= previous.keep
+        forced_open |= previous.forced_open
+    return Reduction(keep, forced_open & keep, incumbent)
+
+
+def restricted_problem(problem: FacilityLocationProblem, keep: BoolArray) -> FacilityLocationProblem:
+    """The same problem over the kept facilities only (ids unchanged, so its solutions are solutions
+    of the original problem)."""
+    rows = np.flatnonzero(keep)
+    return problem.model_copy(update={
+        "facilities": [problem.facilities[i] for i in rows],
+        "costs": [problem.costs[i] for i in rows],
+        "distances": None if problem.distances is None else [problem.distances[i] for i in rows],
+    })

@@ -1,0 +1,1 @@
+"""Knapsack algorithms: Dantzig bound, reduction, core and dense dynamic programming, the MIP model."""

@@ -1,0 +1,1 @@
+"""Scheduling algorithms: data preparation, dispatching heuristics, tabu searches, the MIP model."""

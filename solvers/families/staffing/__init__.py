@@ -1,0 +1,1 @@
+"""Staffing algorithms: offered loads, stability, the minimum-cost search."""

@@ -1,0 +1,1 @@
+"""The shared array-MIP plumbing: array models, column maps, the cut loop, reduced-cost fixing."""

@@ -1,0 +1,110 @@
+"""Solve processes, one-shot or kept warm per backend module.
+
+Starting a process and importing a solver library costs far more than solving a small problem;
+a pool keeps processes that finished cleanly and hands them out again for the same module.
+A process that was killed (deadline, cancellation) or crashed is never reused.
+"""
+
+import contextlib
+import multiprocessing.context
+import os
+import signal
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from solvers.runtime.worker import serve_main
+
+MAX_SOLVES_PER_PROCESS = 200
+"""Retire a warm process after this many solves, bounding any slow leak in a native library."""
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    """A fork server that preloads only the light worker module (never a solver library)."""
+    ctx = multiprocessing.context.ForkServerContext()
+    ctx.set_forkserver_preload(["solvers.runtime.worker"])
+    return ctx
+
+
+class SolveProcess:
+    """One child process serving solves for one backend module over a duplex pipe."""
+
+    def __init__(self, module: str, max_memory: int | None) -> None:
+        self.key = (module, max_memory)
+        self.solves = 0
+        ctx = _context()
+        self._conn, child = ctx.Pipe(duplex=True)
+        self._process = ctx.Process(target=serve_main, args=(child, module, max_memory), daemon=True)
+        self._process.start()
+        child.close()
+
+    def send_solve(self, problem_json: str, options_json: str, started: float) -> None:
+        self.solves += 1
+        self._conn.send(("solve", problem_json, options_json, started))
+
+    def receive(self, timeout: float) -> Any:
+        """The next message, or None if none arrived within `timeout`."""
+        return self._conn.recv() if self._conn.poll(timeout) else None
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
+
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def exitcode(self) -> int | None:
+        self._process.join(timeout=1)
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        """Kills the process and its group (solver binaries such as CBC run as its children)."""
+        pid = self._process.pid
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
+
+
+class WorkerPool:
+    """Idle warm processes per (module, memory cap); thread-safe."""
+
+    def __init__(self, max_idle_per_module: int = 2) -> None:
+        self.max_idle = max_idle_per_module
+        self._idle: dict[tuple[str, int | None], list[SolveProcess]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def acquire(self, module: str, max_memory: int | None) -> SolveProcess:
+        with self._lock:
+            idle = self._idle.get((module, max_memory), [])
+            while idle:
+                process = idle.pop()
+                if process.alive():
+                    return process
+                process.kill()
+        return SolveProcess(module, max_memory)
+
+    def release(self, process: SolveProcess) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(process.key, [])
+            reusable = process.alive() and process.solves < MAX_SOLVES_PER_PROCESS
+            if not self._closed and reusable and len(idle) < self.max_idle:
+                idle.append(process)
+                return
+        process.kill()
+
+    def warm(self, module: str, max_memory: int | None) -> None:
+        """Starts a process ahead of the first request (it imports its library meanwhile)."""
+        self.release(SolveProcess(module, max_memory))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            processes = [p for idle in self._idle.values() for p in idle]
+            self._idle.clear()
+        for process in processes:
+            process.kill()

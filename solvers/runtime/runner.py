@@ -1,0 +1,111 @@
+"""Runs a backend in a child process under a hard deadline, relaying incumbents.
+
+Solver time limits are soft (measured overruns of several seconds) and CBC counts CPU time, so
+the service enforces its own wall-clock deadline: at `time_limit + grace` the child is killed
+and the best incumbent it reported is returned with `termination: time_limit`. The same path
+serves cancellation. With a `WorkerPool`, processes that answered cleanly are kept warm for the
+next solve of the same backend (no process start, no library import on the hot path).
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from models import SolveOptions, Status, Termination
+from models.problem import Problem
+from solvers.contract import BackendSpec, Incumbent, ProgressSink, RawResult
+from solvers.runtime.pool import SolveProcess, WorkerPool
+from solvers.runtime.worker import PROBLEM_ADAPTER
+
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """Service-side limits for one child solve."""
+
+    grace: float = 1.0
+    """Seconds past the time limit before the child is killed."""
+    max_memory: int | None = 8 * 1024**3
+
+
+def run_backend(
+    spec: BackendSpec,
+    problem: Problem,
+    options: SolveOptions,
+    limits: RunLimits = RunLimits(),
+    progress: ProgressSink | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    pool: WorkerPool | None = None,
+) -> RawResult:
+    """Solves in a child process (warm from `pool` if given); always returns, whatever the child does."""
+    started = time.monotonic()
+    process = pool.acquire(spec.module, limits.max_memory) if pool else SolveProcess(spec.module, limits.max_memory)
+    clean = False
+    try:
+        process.send_solve(PROBLEM_ADAPTER.dump_json(problem).decode(), options.model_dump_json(), started)
+        watch = _Watch(spec, progress)
+        raw, clean = watch.follow(process, started + options.time_limit + limits.grace, cancelled)
+        return raw
+    finally:
+        if pool is not None and clean:
+            pool.release(process)
+        else:
+            process.kill()
+
+
+class _Watch:
+    """Parent-side state of one child run: the latest incumbent and how the run ended."""
+
+    def __init__(self, spec: BackendSpec, progress: ProgressSink | None) -> None:
+        self.spec = spec
+        self.progress = progress
+        self.best: Incumbent | None = None
+
+    def follow(self, process: SolveProcess, deadline: float, cancelled: Callable[[], bool]) -> tuple[RawResult, bool]:
+        """The run's outcome, and whether the child answered cleanly (and may be reused)."""
+        while True:
+            if cancelled():
+                return self._stopped(Termination.cancelled, "cancelled by the caller"), False
+            if time.monotonic() >= deadline:
+                return self._stopped(Termination.time_limit, "killed at the service deadline"), False
+            try:
+                message = process.receive(POLL_SECONDS)
+            except (EOFError, OSError):
+                return self._crashed(process.exitcode()), False
+            if message is None:
+                if not process.alive():
+                    return self._crashed(process.exitcode()), False
+                continue
+            done = self._handle(message)
+            if done is not None:
+                return done, True
+
+    def _handle(self, message: tuple[str, str]) -> RawResult | None:
+        kind, payload = message
+        if kind == "incumbent":
+            self.best = Incumbent.model_validate_json(payload)
+            if self.progress is not None:
+                self.progress(self.best)
+            return None
+        if kind == "result":
+            return RawResult.model_validate_json(payload)
+        return RawResult(status=Status.error, termination=Termination.error, native_status="exception",
+                         log=payload[-4000:])
+
+    def _stopped(self, termination: Termination, why: str) -> RawResult:
+        best = self.best
+        if best is None or best.solution is None:
+            return RawResult(status=Status.no_solution, termination=termination, native_status=why,
+                             bound=best.bound if best else None, bound_source=self.spec.name)
+        return RawResult(status=Status.feasible, termination=termination, solution=best.solution,
+                         objective=best.objective, bound=best.bound, bound_source=self.spec.name,
+                         native_status=why)
+
+    def _crashed(self, exitcode: int | None) -> RawResult:
+        why = f"solver process died (exit code {exitcode})"
+        raw = self._stopped(Termination.error, why)
+        if raw.solution is None:
+            raw.status = Status.error
+        raw.log = why
+        return raw

@@ -1,0 +1,110 @@
+"""The solve worker: runs one backend in a child process and reports over a pipe.
+
+This module is what the child imports first; it must stay light (no solver library at top
+level) because the fork server preloads it. The backend module is imported by name only here.
+"""
+
+import ctypes
+import ctypes.util
+import importlib
+import os
+import resource
+import signal
+import time
+import traceback
+from multiprocessing.connection import Connection
+
+from pydantic import TypeAdapter
+
+from models import SolveOptions
+from models.problem import Problem
+from solvers.contract import Incumbent, SolveContext
+
+PROBLEM_ADAPTER: TypeAdapter[Problem] = TypeAdapter(Problem)
+PR_SET_PDEATHSIG = 1
+MIN_SEND_INTERVAL = 0.05
+"""Seconds between incumbent messages; the latest one is always sent before the result."""
+
+
+class IncumbentSender:
+    """Forwards improved incumbents to the parent, throttled, never losing the latest."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._last_sent = 0.0
+        self._pending: Incumbent | None = None
+
+    def __call__(self, incumbent: Incumbent) -> None:
+        self._pending = incumbent
+        if time.monotonic() - self._last_sent >= MIN_SEND_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            self._conn.send(("incumbent", self._pending.model_dump_json()))
+            self._pending = None
+            self._last_sent = time.monotonic()
+
+
+def die_with_parent() -> None:
+    """Asks Linux to kill this process when its parent (the fork server) dies, so a killed service
+    or worker leaves no orphan solver burning CPU."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def limit_memory(max_bytes: int | None) -> None:
+    """Caps the child's address space so a runaway model fails here, not the machine."""
+    if max_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def serve_main(conn: Connection, module: str, max_memory: int | None) -> None:
+    """Entry point of a solve process: import the backend once, then answer solve requests.
+
+    Each request is `("solve", problem_json, options_json, started)`; the answer is any number of
+    `("incumbent", json)` followed by `("result", json)` or `("error", text)`. The process is
+    reused by a warm pool only after a clean answer; a timed-out or cancelled one is killed.
+    """
+    os.setsid()  # own process group: a kill also reaches solver binaries it starts (CBC)
+    die_with_parent()
+    limit_memory(max_memory)
+    try:
+        backend = importlib.import_module(module)
+    except Exception as exc:
+        _answer_errors_forever(conn, f"cannot load backend module {module!r}: {type(exc).__name__}: {exc}")
+        return
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message[0] != "solve":
+            return
+        _solve_one(conn, backend, *message[1:])
+
+
+def _solve_one(conn: Connection, backend: object, problem_json: str, options_json: str, started: float) -> None:
+    sender = IncumbentSender(conn)
+    try:
+        problem = PROBLEM_ADAPTER.validate_json(problem_json)
+        options = SolveOptions.model_validate_json(options_json)
+        raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
+        sender.flush()
+        conn.send(("result", raw.model_dump_json()))
+    except MemoryError:
+        conn.send(("error", "the solve ran out of its memory limit (OPTSERVE_MAX_SOLVER_MEMORY)"))
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
+
+
+def _answer_errors_forever(conn: Connection, text: str) -> None:
+    while True:
+        try:
+            conn.recv()
+            conn.send(("error", text))
+        except (EOFError, OSError):
+            return

@@ -16,11 +16,11 @@ from models.problem import (
 from models.request import SolveRequest, semantic_issues
 from models.result import MemberReport, Result, SolverInfo, Status, Termination, Timings
 from models.scheduling import (
-    Job,
     MachineOption,
     Operation,
     ScheduledOperation,
     ScheduleSolution,
+    SchedulingJob,
     SchedulingObjective,
     SchedulingProblem,
 )
@@ -30,9 +30,9 @@ from models.tsp import Metric, TspProblem, TspSolution
 __all__ = [
     "MAXIMISED", "PROBLEM_MODELS", "SOLUTION_MODELS", "Assignment", "Customer", "ErrorBody",
     "ErrorDetail", "ErrorInfo", "Facility", "FacilityLocationProblem", "FacilitySolution", "Issue",
-    "Job", "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "MemberReport",
+    "KnapsackItem", "KnapsackProblem", "KnapsackSolution", "MachineOption", "MemberReport",
     "Metric", "Operation", "Problem", "ProblemKind", "Result", "ScheduleSolution", "ScheduledOperation",
-    "SchedulingObjective", "SchedulingProblem", "Solution", "SolveOptions", "SolveRequest",
+    "SchedulingJob", "SchedulingObjective", "SchedulingProblem", "Solution", "SolveOptions", "SolveRequest",
     "SolverInfo", "StaffingProblem", "StaffingSolution", "Status", "Termination", "Timings", "TspProblem",
     "TspSolution", "semantic_issues",
 ]

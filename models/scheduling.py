@@ -41,7 +41,7 @@ class Operation(ContractModel):
         return [MachineOption(machine=self.machine, duration=self.duration)]
 
 
-class Job(ContractModel):
+class SchedulingJob(ContractModel):
     """Operations executed in the listed order, none before `release`."""
 
     id: Id = Field(description="Unique job identifier.")
@@ -63,7 +63,7 @@ class SchedulingProblem(ContractModel):
 
     kind: Literal["scheduling"] = Field(description="Problem family discriminator.")
     machines: list[Id] = Field(min_length=1, description="Machine ids.")
-    jobs: list[Job] = Field(min_length=1, description="Jobs to schedule.")
+    jobs: list[SchedulingJob] = Field(min_length=1, description="Jobs to schedule.")
     setup_times: SetupMatrix | dict[str, SetupMatrix] | None = Field(
         default=None,
         description="setup[a][b] = time between finishing job a and starting job b on the same "

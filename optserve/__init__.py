@@ -24,6 +24,7 @@ from models import (
     Result,
     ScheduledOperation,
     ScheduleSolution,
+    SchedulingJob,
     SchedulingObjective,
     SchedulingProblem,
     SolveOptions,
@@ -37,7 +38,6 @@ from models import (
     TspProblem,
     TspSolution,
 )
-from models import Job as SchedulingJob
 from models.catalog import ProblemDescription, SolverDescription, ValidationReport
 from models.job import EventType, Job, JobEvent, JobPage, JobRequest, JobStatus, Progress
 from optserve._retry import RetryPolicy

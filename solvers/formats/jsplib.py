@@ -13,7 +13,7 @@ permutation on every machine, so published permutation flow-shop optima are uppe
 
 from pathlib import Path
 
-from models import Job, Operation, SchedulingProblem
+from models import Operation, SchedulingJob, SchedulingProblem
 from solvers.formats.common import FormatError, Tokens, read_text
 
 
@@ -33,7 +33,7 @@ def parse_jobshop(text: str) -> SchedulingProblem:
     return SchedulingProblem(kind="scheduling", machines=list(range(m)), jobs=jobs)
 
 
-def _job(tokens: Tokens, j: int, m: int) -> Job:
+def _job(tokens: Tokens, j: int, m: int) -> SchedulingJob:
     operations = []
     for k in range(m):
         line = tokens.line
@@ -42,7 +42,7 @@ def _job(tokens: Tokens, j: int, m: int) -> Job:
             raise FormatError(f"job {j} operation {k}: machine {machine} is outside 0..{m - 1}", line)
         duration = tokens.int(f"duration of job {j} operation {k}", minimum=0)
         operations.append(Operation(machine=machine, duration=duration))
-    return Job(id=j, operations=operations)
+    return SchedulingJob(id=j, operations=operations)
 
 
 def parse_flowshop(text: str) -> SchedulingProblem:

@@ -1,12 +1,17 @@
 """Facility location family (OR-Library convention: costs[i][j] serves ALL of customer j's demand)."""
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from models._base import ContractModel, Id
 from models.issues import IssueList, check_objective_names, duplicate_positions
+
+Location = Annotated[
+    list[Annotated[float, Field(strict=True, allow_inf_nan=False)]], Field(min_length=2, max_length=2)
+]
+"""A point [x, y] in the user's plane: only drawn (the `facilities` picture), never used in costs."""
 
 
 class Facility(ContractModel):
@@ -17,6 +22,10 @@ class Facility(ContractModel):
     capacity: float | None = Field(
         default=None, ge=0, allow_inf_nan=False, description="Total demand it can serve; omit for unlimited."
     )
+    location: Location | None = Field(
+        default=None, description="Optional [x, y] position, used only to draw the plan on a map (costs come "
+        "from `costs`).",
+    )
 
 
 class Customer(ContractModel):
@@ -24,6 +33,10 @@ class Customer(ContractModel):
 
     id: Id = Field(description="Unique customer identifier.")
     demand: float = Field(ge=0, allow_inf_nan=False, description="Demand to serve (>= 0).")
+    location: Location | None = Field(
+        default=None, description="Optional [x, y] position, used only to draw the plan on a map (costs come "
+        "from `costs`).",
+    )
 
 
 class FacilityLocationProblem(ContractModel):

@@ -8,10 +8,10 @@ PORT ?= 8000
 
 .PHONY: install run test lint typecheck imports pytest openapi bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[server,dev]"
 	$(BIN)/python -m solvers.runtime.warmup
 	touch $(STAMP)
 

@@ -41,6 +41,7 @@ from models import (
 from models.catalog import ProblemDescription, SolverDescription, ValidationReport
 from models.job import EventType, Job, JobEvent, JobPage, JobRequest, JobStatus, Progress
 from optserve._retry import RetryPolicy
+from optserve._version import __version__ as __version__
 from optserve.client import AsyncClient, Client
 from optserve.exceptions import (
     APIError,

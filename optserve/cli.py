@@ -6,6 +6,8 @@ the SDK modules (`optserve.client`) never do.
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +18,18 @@ if TYPE_CHECKING:
 
 cli = typer.Typer(help="optserve: an operations-research optimisation service.", no_args_is_help=True)
 
+SERVER_HINT = 'this command needs the service packages: pip install "optserve[server]"'
+
+
+@contextmanager
+def needs_server() -> Iterator[None]:
+    """Wraps the imports of service/solver code: `pip install optserve` has only the SDK's packages."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        typer.echo(f"{SERVER_HINT} (missing module {exc.name!r})", err=True)
+        raise typer.Exit(2) from None
+
 
 @cli.command()
 def serve(
@@ -23,10 +37,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Bind port (default from OPTSERVE_PORT).")] = None,
 ) -> None:
     """Run the HTTP service with its embedded defaults."""
-    import uvicorn
+    with needs_server():
+        import uvicorn
 
-    from app.main import create_app
-    from app.settings import Settings
+        from app.main import create_app
+        from app.settings import Settings
 
     settings = Settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
@@ -54,8 +69,10 @@ def solve(
 
 def _solve_locally(request: "SolveRequest") -> "Result":
     from models import semantic_issues
-    from solvers.dispatch import solve as dispatch_solve
-    from solvers.registry import load_builtin
+
+    with needs_server():
+        from solvers.dispatch import solve as dispatch_solve
+        from solvers.registry import load_builtin
 
     issues = semantic_issues(request)
     if issues:
@@ -76,8 +93,9 @@ def convert(
     single_source: Annotated[bool, typer.Option(help="orlib-cap: every customer served by one facility.")] = False,
 ) -> None:
     """Convert a TSPLIB / OR-Library / JSPLIB / knapsack file into the JSON problem spec."""
-    from solvers.formats import FormatError
-    from solvers.formats import convert as convert_text
+    with needs_server():
+        from solvers.formats import FormatError
+        from solvers.formats import convert as convert_text
 
     kwargs: dict[str, object] = {}
     if capacity is not None:
@@ -100,7 +118,8 @@ def convert(
 @cli.command()
 def openapi(out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None) -> None:
     """Print the OpenAPI document of the service."""
-    from app.openapi_doc import render
+    with needs_server():
+        from app.openapi_doc import render
 
     text = render()
     if out is None:
@@ -115,9 +134,10 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
     """Run a Celery worker that executes jobs (needs OPTSERVE_BROKER_URL and OPTSERVE_DATABASE_URL)."""
-    from app.jobs.celery_app import make_celery, worker_context
-    from app.jobs.replications import connect, install, serve_replications
-    from app.settings import Settings
+    with needs_server():
+        from app.jobs.celery_app import make_celery, worker_context
+        from app.jobs.replications import connect, install, serve_replications
+        from app.settings import Settings
 
     settings = Settings()
     if not settings.broker_url:
@@ -147,6 +167,9 @@ def batch(
     from optserve.batch import BatchOptions, run_batch
     from optserve.batch_inputs import InputError
 
+    if server is None:
+        with needs_server():  # local solves run the solvers in this machine's processes
+            import solvers.dispatch  # noqa: F401
     options = BatchOptions(server=server, concurrency=concurrency, wait_timeout=wait_timeout, progress=progress)
     try:
         code = run_batch(inputs, out, options)

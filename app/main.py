@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
+from app.openapi_spec import TAGS, install_openapi
 from app.routes import evaluate, health, jobs, problems, solve, solvers
 from app.services import Services
 from app.settings import Settings
@@ -33,8 +34,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             services.stop()
 
     app = FastAPI(title="optserve", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_tags=TAGS)
     install_docs(app)
+    install_openapi(app)
     app.state.services = services
     install_error_handlers(app)
     for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, health.router):

@@ -23,6 +23,12 @@ router = APIRouter(tags=["jobs"])
 EVENT_POLL_SECONDS = 0.2
 KEEPALIVE_SECONDS = 10.0
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No job with that id."}}
+EVENT_STREAM: dict[str, Any] = {
+    "description": "A `text/event-stream`: `id: <seq>`, `event: status|progress|incumbent`, `data: <JSON>`; "
+                   "resume with `Last-Event-ID`.",
+    "content": {"text/event-stream": {"schema": {"type": "string"},
+                                      "example": 'id: 3\nevent: incumbent\ndata: {"objective": 90.0}\n\n'}},
+}
 SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "Idempotency key reused with a different body."},
     413: {"model": ErrorBody, "description": "Problem or body too large."},
@@ -85,8 +91,8 @@ async def cancel_job(job_id: str, services: ServicesDep) -> Job:
     return _found(await run_in_threadpool(services.store.request_cancel, job_id), job_id)
 
 
-@router.get("/jobs/{job_id}/events", operation_id="job_events", responses=NOT_FOUND,
-            response_class=StreamingResponse)
+@router.get("/jobs/{job_id}/events", operation_id="job_events", response_class=StreamingResponse,
+            responses={200: EVENT_STREAM, **NOT_FOUND})
 async def job_events(job_id: str, services: ServicesDep,
                      last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
     """Server-sent events: `status`, `progress`, `incumbent`; the stream ends when the job does."""

@@ -6,9 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.jobs.db import database_url, make_engine
 from app.jobs.execute import JobContext
-from app.jobs.schema import upgrade
+from app.jobs.factory import build_store, prewarm
 from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
@@ -22,13 +21,6 @@ class Executor(Protocol):
     def start(self) -> None: ...
     def submit(self, job_id: str) -> None: ...
     def stop(self, timeout: float = 5.0) -> None: ...
-
-
-def build_store(settings: Settings) -> JobStore:
-    """The job store for these settings, with its schema migrated to the latest version."""
-    engine = make_engine(database_url(settings.database_url, settings.data_dir))
-    upgrade(engine)
-    return JobStore(engine)
 
 
 def build_executor(settings: Settings, store: JobStore, registry: Registry, pool: WorkerPool) -> Executor:
@@ -78,9 +70,7 @@ class Services:
 
     def start(self) -> None:
         self.executor.start()
-        for name in self.settings.prewarm_backends:
-            if name in self.registry.names():
-                self.pool.warm(self.registry.get(name).module, self.settings.max_solver_memory)
+        prewarm(self.pool, self.registry, self.settings)
 
     def stop(self) -> None:
         if self._executor is not None:

@@ -40,7 +40,7 @@ def run_job(task, job_id: str) -> str | None:  # type: ignore[no-untyped-def]
 def worker_context():  # type: ignore[no-untyped-def]
     """One store and registry per worker process, built from the environment."""
     from app.jobs.execute import JobContext
-    from app.services import build_store
+    from app.jobs.factory import build_store, prewarm
     from app.settings import Settings
     from solvers.registry import load_builtin
     from solvers.runtime.pool import WorkerPool
@@ -48,8 +48,6 @@ def worker_context():  # type: ignore[no-untyped-def]
     settings = Settings()
     name = f"{socket.gethostname()}:{os.getpid()}"
     registry, pool = load_builtin(), WorkerPool()
-    for backend in settings.prewarm_backends:
-        if backend in registry.names():
-            pool.warm(registry.get(backend).module, settings.max_solver_memory)
+    prewarm(pool, registry, settings)
     return JobContext(store=build_store(settings), registry=registry, limits=settings.dispatch_limits(),
                       worker=name, pool=pool)

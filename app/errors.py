@@ -5,10 +5,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.methods import allow_header
 from models import ErrorBody, ErrorDetail, ErrorInfo, Issue
 from models.issues import json_path
 from solvers.selection import SelectionError
@@ -57,6 +58,15 @@ def _pydantic_details(errors: Sequence[Any]) -> list[ErrorDetail]:
     return details
 
 
+def method_not_allowed(request: Request) -> Response:
+    """OPTIONS: 204 with `Allow`; any other unsupported method: 405 with the full `Allow`."""
+    headers = allow_header(request)
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=headers)
+    return error_response(405, "method_not_allowed", f"{request.method} is not allowed here; use "
+                          f"{headers['Allow']}", headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Registers the handlers so every error leaves with the same body."""
 
@@ -70,7 +80,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", f"the request has {len(details)} problem(s)", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return method_not_allowed(request)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 

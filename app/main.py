@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.auth.deps import REQUIRE_KEY, UNAUTHORIZED
+from app.auth.exposure import check_exposure
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        check_exposure(settings)
         services.start()
         try:
             yield
@@ -39,7 +42,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_openapi(app)
     app.state.services = services
     install_error_handlers(app)
-    for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, health.router):
-        app.include_router(router)
+    for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router):
+        app.include_router(router, dependencies=[REQUIRE_KEY], responses=UNAUTHORIZED)  # API key when required
+    app.include_router(health.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.auth.keys import KeyStore
+from app.auth.ratelimit import RateLimiter
 from app.jobs.execute import JobContext
 from app.jobs.factory import build_store, prewarm
 from app.jobs.store import JobStore
@@ -46,7 +48,9 @@ class Services:
     registry: Registry = field(default_factory=load_builtin)
     solve_slots: threading.BoundedSemaphore = field(init=False)
     pool: WorkerPool = field(default_factory=WorkerPool)
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     _store: JobStore | None = None
+    _keys: KeyStore | None = None
     _executor: Executor | None = None
 
     def __post_init__(self) -> None:
@@ -61,6 +65,13 @@ class Services:
         if self._store is None:
             self._store = build_store(self.settings)
         return self._store
+
+    @property
+    def keys(self) -> KeyStore:
+        """API keys live in the job database (same engine, same migrations)."""
+        if self._keys is None:
+            self._keys = KeyStore(self.store.engine)
+        return self._keys
 
     @property
     def executor(self) -> Executor:

@@ -1,6 +1,8 @@
 """Service settings: one pydantic-settings object, read from OPTSERVE_* environment variables."""
 
+import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +51,20 @@ class Settings(BaseSettings):
         description="Backends whose solve processes start with the service, so first solves are fast.",
     )
     worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
+    auth: Literal["required", "off"] | None = Field(
+        default=None, description="`required`: every endpoint but /health/* and the docs needs an API key "
+        "(`optserve keys create`); `off`: no keys, one user. Unset means `off` on a loopback host; any other "
+        "host refuses to start unless this is set.",
+    )
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth == "required"
+
+    @property
+    def loopback(self) -> bool:
+        """True when `host` only accepts connections from this machine."""
+        return is_loopback(self.host)
 
     def dispatch_limits(self) -> DispatchLimits:
         return DispatchLimits(max_time_limit=self.max_time_limit, grace=self.kill_grace,
@@ -60,3 +76,12 @@ class Settings(BaseSettings):
         if value != value or value == float("inf"):
             raise ValueError("must be a finite number")
         return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

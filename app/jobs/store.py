@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import ColumnElement, Engine, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +18,18 @@ from models.job import EventType, Job, JobEvent, JobPage, JobRequest, JobStatus,
 
 class IdempotencyConflict(Exception):
     """The idempotency key was used before with a different request body."""
+
+
+class JobActive(Exception):
+    """The job is still queued or running: cancel it before deleting it."""
+
+
+ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
+
+
+def owned(owner: str | None) -> ColumnElement[bool]:
+    """Rows owned by `owner`; None means the caller sees every job (admin key, or auth off)."""
+    return JobRow.owner == owner if owner is not None else true()
 
 
 def now() -> datetime:
@@ -42,16 +54,16 @@ class JobStore:
         with self._sessions.begin() as session:
             yield session
 
-    def create(self, job_id: str, request: JobRequest) -> tuple[Job, bool]:
-        """Stores a queued job; returns (job, created). Same key and body: the existing job."""
+    def create(self, job_id: str, request: JobRequest, owner: str | None = None) -> tuple[Job, bool]:
+        """Stores a queued job; returns (job, created). Same owner, key and body: the existing job."""
         fingerprint = request_fingerprint(request)
         if request.idempotency_key is not None:
-            existing = self._by_key(request.idempotency_key, fingerprint)
+            existing = self._by_key(request.idempotency_key, fingerprint, owner)
             if existing is not None:
                 return existing, False
         row = JobRow(id=job_id, status=JobStatus.queued.value, kind=request.problem.kind, solver=request.solver,
                      request=request.model_dump_json(), request_hash=fingerprint,
-                     idempotency_key=request.idempotency_key, created_at=now(), attempts=0,
+                     idempotency_key=request.idempotency_key, owner=owner, created_at=now(), attempts=0,
                      cancel_requested=False, event_seq=0)
         try:
             with self.session() as session:
@@ -59,24 +71,32 @@ class JobStore:
                 session.flush()
                 self._append_event(session, job_id, EventType.status, {"status": JobStatus.queued.value})
         except IntegrityError:
-            existing = self._by_key(request.idempotency_key or "", fingerprint)
+            existing = self._by_key(request.idempotency_key or "", fingerprint, owner)
             if existing is None:
                 raise
             return existing, False
         return self.get(job_id) or to_job(row), True
 
-    def _by_key(self, key: str, fingerprint: str) -> Job | None:
+    def replay(self, request: JobRequest, owner: str | None) -> Job | None:
+        """The owner's job with this request's idempotency key, if any (IdempotencyConflict if another body)."""
+        if request.idempotency_key is None:
+            return None
+        return self._by_key(request.idempotency_key, request_fingerprint(request), owner)
+
+    def _by_key(self, key: str, fingerprint: str, owner: str | None) -> Job | None:
         with self.session() as session:
-            row = session.scalars(select(JobRow).where(JobRow.idempotency_key == key)).first()
+            mine = JobRow.owner == owner if owner is not None else JobRow.owner.is_(None)
+            row = session.scalars(select(JobRow).where(JobRow.idempotency_key == key, mine)).first()
             if row is None:
                 return None
             if row.request_hash != fingerprint:
                 raise IdempotencyConflict(key)
             return to_job(row)
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, owner: str | None = None) -> Job | None:
+        """The job, or None when there is none or `owner` (when given) does not own it."""
         with self.session() as session:
-            row = session.get(JobRow, job_id)
+            row = session.scalars(select(JobRow).where(JobRow.id == job_id, owned(owner))).first()
             return to_job(row) if row is not None else None
 
     def request(self, job_id: str) -> JobRequest | None:
@@ -84,10 +104,10 @@ class JobStore:
             row = session.get(JobRow, job_id)
             return JobRequest.model_validate_json(row.request) if row is not None else None
 
-    def page(self, status: JobStatus | None, limit: int, offset: int) -> JobPage:
+    def page(self, status: JobStatus | None, limit: int, offset: int, owner: str | None = None) -> JobPage:
         with self.session() as session:
-            query = select(JobRow)
-            counter = select(func.count()).select_from(JobRow)
+            query = select(JobRow).where(owned(owner))
+            counter = select(func.count()).select_from(JobRow).where(owned(owner))
             if status is not None:
                 query = query.where(JobRow.status == status.value)
                 counter = counter.where(JobRow.status == status.value)
@@ -100,17 +120,35 @@ class JobStore:
         with self.session() as session:
             return session.scalar(select(func.count()).select_from(JobRow).where(JobRow.status == status.value)) or 0
 
-    def request_cancel(self, job_id: str) -> Job | None:
+    def active(self, owner: str) -> int:
+        """Queued and running jobs of one owner (the per-key concurrent-jobs quota)."""
+        with self.session() as session:
+            query = select(func.count()).select_from(JobRow).where(JobRow.owner == owner, JobRow.status.in_(ACTIVE))
+            return session.scalar(query) or 0
+
+    def request_cancel(self, job_id: str, owner: str | None = None) -> Job | None:
         """Queued jobs end at once; running ones are flagged and stop within the runner's poll."""
         with self.session() as session:
             row = session.get(JobRow, job_id, with_for_update=True)
-            if row is None:
+            if row is None or (owner is not None and row.owner != owner):
                 return None
             if row.status == JobStatus.queued.value:
                 self._finish_row(session, row, JobStatus.cancelled, None, None)
             elif row.status == JobStatus.running.value:
                 row.cancel_requested = True
         return self.get(job_id)
+
+    def delete(self, job_id: str, owner: str | None = None) -> bool:
+        """Removes a finished job and its events; False if unknown (or not `owner`'s); JobActive if unfinished."""
+        with self.session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None or (owner is not None and row.owner != owner):
+                return False
+            if row.status in ACTIVE:
+                raise JobActive(job_id)
+            session.execute(delete(JobEventRow).where(JobEventRow.job_id == job_id))
+            session.delete(row)
+        return True
 
     def cancel_requested(self, job_id: str, worker: str | None = None) -> bool:
         """Also the heartbeat: a running job's worker calls this often."""

@@ -1,14 +1,14 @@
 """POST /solve (bounded synchronous solve) and POST /validate (checks only)."""
 
-import time
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from app.checks import check_request
+from app.admission import admit_request, compute_slot
+from app.auth.deps import CallerDep
 from app.deps import ServicesDep
-from app.errors import ApiError, from_selection
+from app.errors import from_selection
 from app.services import Services
 from models import ErrorBody, Result, SolveRequest
 from models.catalog import ValidationReport
@@ -20,25 +20,27 @@ router = APIRouter(tags=["solve"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "Problem or body too large."},
-    422: {"model": ErrorBody, "description": "Invalid request: every problem with its JSON path."},
-    429: {"model": ErrorBody, "description": "All solve slots busy; retry after `Retry-After` seconds."},
+    422: {"model": ErrorBody, "description": "Invalid request (every problem with its JSON path), or a time limit "
+          "over the API key's quota."},
+    429: {"model": ErrorBody, "description": "All solve slots busy, or the API key is over its requests per "
+          "minute; retry after `Retry-After` seconds."},
     503: {"model": ErrorBody, "description": "The requested solver is unavailable here."},
 }
 
 
 @router.post("/solve", response_model=Result, operation_id="solve", responses=ERRORS)
-async def solve(request: SolveRequest, services: ServicesDep) -> Result:
+async def solve(request: SolveRequest, services: ServicesDep, caller: CallerDep) -> Result:
     """Solves now and waits at most `options.time_limit` (capped by the server) plus a grace period."""
-    check_request(request, services.settings)
+    admit_request(request, services, caller)
     return await run_in_threadpool(_solve_in_slot, request, services)
 
 
 @router.post("/validate", response_model=ValidationReport, operation_id="validate", responses=ERRORS)
-async def validate(request: SolveRequest, services: ServicesDep) -> ValidationReport:
+async def validate(request: SolveRequest, services: ServicesDep, caller: CallerDep) -> ValidationReport:
     """Checks a request without solving: 200 with warnings, or 422 listing every problem."""
-    check_request(request, services.settings)
+    admit_request(request, services, caller)
     try:
-        spec = select(services.registry, request.solver, request.problem)
+        spec = select(services.registry, request)
     except SelectionError as exc:
         raise from_selection(exc) from None
     warnings = []
@@ -49,15 +51,8 @@ async def validate(request: SolveRequest, services: ServicesDep) -> ValidationRe
 
 
 def _solve_in_slot(request: SolveRequest, services: Services) -> Result:
-    waited = time.perf_counter()
-    if not services.solve_slots.acquire(timeout=services.settings.solve_slot_wait):
-        retry = str(max(1, int(min(request.options.time_limit, services.settings.max_time_limit))))
-        raise ApiError(429, "busy", "all solve slots are busy; retry later or submit a job",
-                       headers={"Retry-After": retry})
-    queued = time.perf_counter() - waited
-    try:
-        return dispatch.solve(request, services.registry, services.limits, queued=queued, pool=services.pool)
-    except SelectionError as exc:
-        raise from_selection(exc) from None
-    finally:
-        services.solve_slots.release()
+    with compute_slot(services, request.options.time_limit) as queued:
+        try:
+            return dispatch.solve(request, services.registry, services.limits, queued=queued, pool=services.pool)
+        except SelectionError as exc:
+            raise from_selection(exc) from None

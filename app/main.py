@@ -11,7 +11,7 @@ from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
 from app.openapi_spec import TAGS, install_openapi
-from app.routes import evaluate, health, jobs, problems, solve, solvers
+from app.routes import evaluate, health, jobs, plots, problems, solve, solvers
 from app.services import Services
 from app.settings import Settings
 
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_openapi(app)
     app.state.services = services
     install_error_handlers(app)
-    for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router):
+    for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, plots.router):
         app.include_router(router, dependencies=[REQUIRE_KEY], responses=UNAUTHORIZED)  # API key when required
     app.include_router(health.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

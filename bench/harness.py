@@ -119,4 +119,4 @@ def supported_by_ours(spec_name: str, instance: BenchmarkInstance, registry: Any
         return True
     if spec_name not in registry.names():
         return True  # reported as an unknown solver by the dispatcher
-    return bool(supports(registry.get(spec_name), instance.problem))
+    return bool(supports(registry.get(spec_name), SolveRequest(problem=instance.problem)))

@@ -16,6 +16,11 @@ class SolverCapabilities(ContractModel):
     warm_start: bool = Field(description="Uses options.warm_start.")
     deterministic: bool = Field(description="Same seed and limits give the same answer.")
     multi_objective: bool = Field(default=False, description="Returns Pareto fronts.")
+    simulation: list[str] = Field(
+        default_factory=list, description="Problem kinds for which it answers requests with a `simulation` block "
+        "itself (requests naming another solver are wrapped by such a backend, which uses the named one for its "
+        "deterministic start).",
+    )
 
 
 class SolverDescription(ContractModel):

@@ -73,6 +73,14 @@ class StaffingProblem(ContractModel):
     horizon: float = Field(gt=0, description="Simulated time per replication (after warm-up).")
     warmup: float = Field(default=0.0, ge=0, description="Simulated time discarded at the start.")
     constraints: list[Constraint] = Field(default_factory=list, description="Service requirements.")
+    require_stability: bool = Field(
+        default=True, description="Part of the problem: every station without `patience` must get more "
+        "capacity than its offered load (utilisation below 1), so that a steady state exists and waits do not "
+        "grow with the horizon. It raises stations above `servers.min` when their load needs it (reported in "
+        "`warnings` when it does) and is the source of the cost lower bound. Set false to accept any allocation "
+        "within `servers` that meets `constraints` over the simulated horizon (the bound is then the cost at "
+        "`servers.min`).",
+    )
 
     model_config = {
         "json_schema_extra": {

@@ -1,10 +1,65 @@
-"""Declarations of the shipped backends: names, modules, capabilities (no solver imports)."""
+"""Declarations of the shipped backends (names, modules, capabilities, scope) and the measured
+`auto` preferences. Nothing here imports a solver library: this runs in the service process.
 
-from models import ProblemKind
+To add a backend: a package (or module) under `solvers/backends/<name>/` exporting `solve`, one
+`BackendSpec` below, and, if `auto` should prefer it somewhere, its name in `auto_preferences`.
+"""
+
+from models import FacilityLocationProblem, KnapsackProblem, ProblemKind, SolveRequest, TspProblem
+from models.problem import Problem, is_multi_objective
+from solvers.backends.epsilon.scope import why_not as epsilon_scope
 from solvers.contract import BackendSpec, Capabilities
 
 K, T, F, S = ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling
 MIP_FAMILIES = frozenset({K, T, F, S})
+PLAN_FAMILIES = MIP_FAMILIES
+ALL_FAMILIES = MIP_FAMILIES | {ProblemKind.staffing}
+
+LARGE_FACILITY = 5000
+"""Above this many facility x customer pairs the Lagrangian backend beats a plain MIP (bench/RESULTS.md)."""
+SMALL_TSP = 200
+"""Up to this many nodes an exact TSP method is preferred; above it a local search. Measured
+(bench/tsp_exact.py, 30 s, 2-core machine at load 2-3): highs proves all 13 TSPLIB instances of
+51-200 cities optimal, 11 of them in 1.5-4 s, pr76 in 9-17 s and kroA200 in 17-23 s; when it
+runs out of time it still returns the local search's tour with a bound (within 0.1% there)."""
+
+
+def auto_preferences(problem: Problem) -> list[str]:
+    """Backends in the order `auto` tries them (bench/RESULTS.md); the portfolio takes its first
+    exact and first heuristic member from the same order."""
+    kind = ProblemKind(problem.kind)
+    if is_multi_objective(problem):
+        return ["nsga2", "epsilon"]
+    if kind is ProblemKind.staffing:
+        return ["simopt"]
+    if isinstance(problem, KnapsackProblem):
+        return ["knapsack_exact", "cbc", "highs", "ga"] if problem.dimensions == 1 else ["cbc", "highs", "pyomo", "ga"]
+    if isinstance(problem, TspProblem):
+        if problem.size <= SMALL_TSP:
+            return ["highs", "cpsat", "cbc", "tsp_ls", "routing", "ga"]
+        return ["tsp_ls", "routing", "highs", "ga"]
+    if isinstance(problem, FacilityLocationProblem):
+        if len(problem.facilities) * len(problem.customers) > LARGE_FACILITY:
+            return ["facility", "highs", "cbc", "pyomo", "ga"]
+        return ["highs", "facility", "cbc", "pyomo", "ga"]
+    return ["cpsat", "highs", "cbc", "ga"]
+
+
+def _single_dimension(request: SolveRequest) -> str | None:
+    problem = request.problem
+    if isinstance(problem, KnapsackProblem) and problem.dimensions > 1:
+        return "knapsack_exact solves single-constraint knapsacks; use cbc or highs for several dimensions"
+    return None
+
+
+def _plans_need_simulation(request: SolveRequest) -> str | None:
+    if request.problem.kind != ProblemKind.staffing and request.simulation is None:
+        return "simopt optimises plans under uncertainty: add a `simulation` block, or pick a deterministic solver"
+    return None
+
+
+def _epsilon(request: SolveRequest) -> str | None:
+    return epsilon_scope(request.problem)
 
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
@@ -53,6 +108,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
                                   deterministic=True),
         requires=("numpy",),
         version_of="numpy",
+        scope=_single_dimension,
     ),
     BackendSpec(
         name="pyomo",
@@ -66,12 +122,15 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         name="simopt",
         module="solvers.backends.simopt.backend",
-        description="Simulation-optimisation (SimPy): staffing by sequential confidence intervals and CRN.",
-        capabilities=Capabilities(frozenset({ProblemKind.staffing}), exact=False, reports_bound=True,
-                                  warm_start=False, deterministic=True),
-        requires=("simpy",),
+        description="Simulation-optimisation (SimPy): staffing by sequential confidence intervals and CRN; "
+        "plans of every family (with a `simulation` block) by a deterministic solve, a simulation-scored "
+        "GA and ranking and selection.",
+        capabilities=Capabilities(ALL_FAMILIES, exact=False, reports_bound=True, warm_start=True,
+                                  deterministic=True, simulation=ALL_FAMILIES),
+        requires=("simpy", "deap"),
         version_of="simpy",
-        in_process=True,
+        scope=_plans_need_simulation,
+        orchestrator="solvers.backends.simopt.backend",
     ),
     BackendSpec(
         name="nsga2",
@@ -80,11 +139,13 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         "encodings, an archive of every non-dominated point found; seeded and reproducible with "
         "`iteration_limit` (generations). Staffing: cost against simulated waiting, run in process "
         "on the simulation evaluator.",
-        capabilities=Capabilities(MIP_FAMILIES | {ProblemKind.staffing}, exact=False, reports_bound=False,
-                                  warm_start=True,
-                                  deterministic=True, multi_objective=True),
+        capabilities=Capabilities(ALL_FAMILIES, exact=False, reports_bound=False, warm_start=True,
+                                  deterministic=True, multi_objective=True,
+                                  simulation=frozenset({ProblemKind.staffing})),
         requires=("pymoo",),
         version_of="pymoo",
+        orchestrator="solvers.backends.nsga2.staffing_front",
+        orchestrated_families=frozenset({ProblemKind.staffing}),
     ),
     BackendSpec(
         name="epsilon",
@@ -96,6 +157,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
                                   deterministic=True, multi_objective=True),
         requires=("highspy",),
         version_of="highspy",
+        scope=_epsilon,
     ),
     BackendSpec(
         name="portfolio",
@@ -104,7 +166,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         "warm starts between rounds; stops when the gap target is met and names the member that won.",
         capabilities=Capabilities(MIP_FAMILIES, exact=True, reports_bound=True, warm_start=True,
                                   deterministic=False),
-        in_process=True,
+        orchestrator="solvers.backends.portfolio.backend",
     ),
     BackendSpec(
         name="ga",

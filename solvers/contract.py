@@ -1,21 +1,28 @@
 """The backend contract: what a backend declares, what it receives, what it returns.
 
-A backend module (e.g. `solvers/backends/highs.py`) imports its solver library at top level and is only
-ever imported inside a solve worker process (see `solvers/runtime/worker.py`): `ortools` and `highspy`
-cannot share a process, and the service process must never load a native solver. The service
-side knows a backend only through its `BackendSpec` (name, module, capabilities).
+A backend module (e.g. `solvers/backends/highs.py`) imports its solver library at top level and
+is only ever imported inside a solve worker (see `solvers/runtime/worker.py`): `ortools` and
+`highspy` cannot share a process, and the service process must never load a native solver. The
+service side knows a backend only through its `BackendSpec`: name, module, capabilities, scope,
+and, for backends that orchestrate other solves from the calling process, an `orchestrator`
+module. Dispatch and selection read these declarations and name no backend.
 """
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from models import ProblemKind, SolveOptions, Status, Termination
+from models import ProblemKind, Result, SolveOptions, SolveRequest, Status, Termination
 from models.problem import Problem, Solution
 from models.result import MemberReport
+from models.simulation import KpiStat, SimulationReport
+
+if TYPE_CHECKING:
+    from solvers.runtime.pool import WorkerPool
+    from solvers.runtime.runner import RunLimits
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class Capabilities:
     warm_start: bool
     deterministic: bool
     multi_objective: bool = False
+    simulation: frozenset[ProblemKind] = frozenset()
+    """Families for which the backend itself answers requests carrying a `simulation` block."""
 
 
 @dataclass(frozen=True)
@@ -42,16 +51,32 @@ class BackendSpec:
     """Import names that must be importable; their absence makes the backend unavailable."""
     version_of: str | None = None
     """Distribution whose version is reported as the solver version."""
-    in_process: bool = False
-    """Composite backends (simulation-optimisation, portfolio) orchestrate from the calling process."""
+    scope: "Callable[[SolveRequest], str | None] | None" = None
+    """Why the backend cannot answer a request its families and objectives admit (None: it can).
+    Must stay light: it runs in the service process."""
+    orchestrator: str | None = None
+    """Module exporting `orchestrate(request, env) -> RawResult`, run in the calling process: the
+    backend drives child solves, worker pools or simulations itself (portfolio, simopt)."""
+    orchestrated_families: frozenset[ProblemKind] | None = None
+    """Families the orchestrator handles (None: all); the others run `module` in a child process."""
+
+    def orchestrates(self, problem: Problem) -> bool:
+        """True when this problem is answered by the in-process orchestrator, not a child solve."""
+        if self.orchestrator is None:
+            return False
+        families = self.orchestrated_families
+        return families is None or ProblemKind(problem.kind) in families
 
 
 class FrontPoint(BaseModel):
     """One point of a multi-objective answer: the solution and its claimed objective vector."""
 
     objectives: list[float]
-    """In the order of `problem.criteria()`; the service recomputes them."""
+    """In the order of `problem.criteria()`; the service recomputes every criterion it can measure
+    from the solution alone and keeps the claimed value only for simulated ones (staffing waits)."""
     solution: Solution
+    kpis: dict[str, KpiStat] | None = None
+    """Simulated points: each KPI's mean and confidence interval."""
 
 
 class RawResult(BaseModel):
@@ -77,6 +102,8 @@ class RawResult(BaseModel):
     """Composite backends (portfolio): the member whose solution this is."""
     members: list[MemberReport] | None = None
     """Composite backends (portfolio): each member's own best objective and bound."""
+    simulation: SimulationReport | None = None
+    """Simulated answers: the statistics of the returned plan (or of the front's compromise point)."""
 
 
 class Incumbent(BaseModel):
@@ -110,3 +137,26 @@ class SolveFunction(Protocol):
     """The one function each backend module exports."""
 
     def __call__(self, problem: Problem, context: SolveContext) -> RawResult: ...
+
+
+@dataclass
+class Orchestration:
+    """What an orchestrating backend gets from dispatch: the means to run child solves and inner
+    requests under the same limits, progress sink and stop signal as the request itself."""
+
+    registry: Any
+    """The `solvers.registry.Registry` the request was dispatched from."""
+    limits: "RunLimits"
+    progress: ProgressSink
+    cancelled: Callable[[], bool]
+    pool: "WorkerPool | None"
+    solve: Callable[[SolveRequest], Result]
+    """Dispatches an inner request (its own selection, child process, finalize)."""
+    version: str | None = None
+    """The orchestrating backend's reported version."""
+
+
+class OrchestrateFunction(Protocol):
+    """The function an `orchestrator` module exports; `request.options` are already capped."""
+
+    def __call__(self, request: SolveRequest, env: Orchestration) -> RawResult: ...

@@ -1,19 +1,24 @@
-"""One solve, end to end: choose the backend, run it in a child under a deadline, verify, report."""
+"""One solve, end to end: choose the backend, run it (child process or orchestrator), finalize.
 
+Every answer, whatever produced it, leaves through `finalize`: single-objective results, fronts,
+simulated plans and staffing allocations alike. Nothing here names a backend: the backend's
+declaration says whether it runs in a child under a hard deadline (`module`) or orchestrates
+from this process (`orchestrator`).
+"""
+
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models import Result, SolveOptions, SolveRequest, SolverInfo, StaffingProblem, Timings
-from solvers.backends.portfolio.backend import NAME as PORTFOLIO
-from solvers.backends.portfolio.backend import run_portfolio
-from solvers.contract import BackendSpec, ProgressSink
+from models import Result, SolveOptions, SolveRequest, SolverInfo, Timings
+from solvers.contract import BackendSpec, Incumbent, Orchestration, ProgressSink, RawResult
 from solvers.evaluators import evaluate
 from solvers.finalize import finalize
 from solvers.registry import Registry, availability
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
-from solvers.selection import SelectionError, select
+from solvers.selection import select
 
 
 @dataclass(frozen=True)
@@ -36,17 +41,13 @@ def solve(
 ) -> Result:
     """Solves `request`; raises `SelectionError` when no named backend can answer it."""
     started = time.perf_counter()
-    if request.simulation is not None and not isinstance(request.problem, StaffingProblem):
-        return _simulated(request, registry, limits, cancelled, pool)
-    spec = select(registry, request.solver, request.problem)
-    staffing = isinstance(request.problem, StaffingProblem)  # simopt, or nsga2 for a front: simulated in process
-    if (spec.in_process and spec.name != PORTFOLIO) or staffing:  # the portfolio's raw result is finalized below
-        return _solve_in_process(spec, request, registry, limits, cancelled, pool)
+    spec = select(registry, request)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
     run_limits = RunLimits(limits.grace, limits.max_memory)
-    if spec.name == PORTFOLIO:  # orchestrates several child solves from this process
-        raw = run_portfolio(request.problem, options, registry, run_limits, progress, cancelled, pool)
+    if spec.orchestrates(request.problem):
+        inner = request.model_copy(update={"options": options})
+        raw = _orchestrate(spec, inner, registry, limits, progress, cancelled, pool)
     else:
         raw = run_backend(spec, request.problem, options, run_limits, progress, cancelled, pool)
     solver = SolverInfo(name=spec.name, version=availability(spec).version)
@@ -56,27 +57,22 @@ def solve(
     return result
 
 
-def _simulated(request: SolveRequest, registry: Registry, limits: DispatchLimits, cancelled: Callable[[], bool],
-               pool: WorkerPool | None) -> Result:
-    """A plan family with a `simulation` block: deterministic solve, then simulation-optimisation."""
-    from solvers.backends.simopt.backend import solve_plan
+def _orchestrate(spec: BackendSpec, request: SolveRequest, registry: Registry, limits: DispatchLimits,
+                 progress: ProgressSink | None, cancelled: Callable[[], bool], pool: WorkerPool | None) -> RawResult:
+    """Runs an in-process orchestrator with the means to dispatch inner requests like this one."""
+    def inner(sub: SolveRequest) -> Result:
+        return solve(sub, registry, limits, cancelled=cancelled, pool=pool)
 
-    def deterministic(inner: SolveRequest) -> Result:
-        return solve(inner, registry, limits, cancelled=cancelled, pool=pool)
+    def sink(incumbent: Incumbent) -> None:
+        if progress is not None:
+            progress(incumbent)
 
-    version = availability(registry.get("simopt")).version if "simopt" in registry.names() else None
-    return solve_plan(request, deterministic, limits.max_time_limit, cancelled, version)
-
-
-def _solve_in_process(spec: BackendSpec, request: SolveRequest, registry: Registry, limits: DispatchLimits,
-                      cancelled: Callable[[], bool], pool: WorkerPool | None) -> Result:
-    """Composite backends that orchestrate child solves or worker pools from this process."""
-    version = availability(spec).version
-    if spec.name == "simopt" or isinstance(request.problem, StaffingProblem):  # nsga2: a simulated front
-        from solvers.backends.simopt.backend import solve_staffing
-
-        return solve_staffing(request, limits.max_time_limit, cancelled, version)
-    raise SelectionError("unsupported_problem", f"backend {spec.name!r} cannot run in process")
+    env = Orchestration(registry=registry, limits=RunLimits(limits.grace, limits.max_memory), progress=sink,
+                        cancelled=cancelled, pool=pool, solve=inner, version=availability(spec).version)
+    assert spec.orchestrator is not None
+    entry = importlib.import_module(spec.orchestrator)
+    raw: RawResult = entry.orchestrate(request, env)
+    return raw
 
 
 def _effective_options(request: SolveRequest, limits: DispatchLimits, warnings: list[str]) -> SolveOptions:

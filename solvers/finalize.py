@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from models import Result, SolveOptions, SolverInfo, Status, Termination, Timings
 from models.multiobjective import ParetoPoint
 from models.problem import Problem, is_multi_objective
+from models.simulation import SimulationReport
 from solvers import pareto
 from solvers.contract import FrontPoint, RawResult
 from solvers.evaluators import evaluate
-from solvers.evaluators.vector import objective_vector, senses
-from solvers.gap import relative_gap
+from solvers.evaluators.vector import remeasured_vector, senses
+from solvers.gap import gap_within, relative_gap
 from solvers.objective import bound_is_valid, is_maximised, objective_is_integral, tighten_bound
 
-OPTIMALITY_TOL = 1e-6
-"""Relative gap at or below which a solution is reported optimal."""
 OBJECTIVE_TOL = 1e-5
 """Relative disagreement tolerated between the solver's objective and the recomputed one."""
 
@@ -41,7 +40,8 @@ def finalize(
     warnings: list[str],
 ) -> Result:
     """The Result for `raw`; `timings.verify` is filled in here."""
-    common = {"solver": solver, "seed": options.seed, "timings": timings, "members": raw.members}
+    common = {"solver": solver, "seed": options.seed, "timings": timings, "members": raw.members,
+              "simulation": raw.simulation}
     warnings = [*warnings, *raw.warnings]
     if is_multi_objective(problem) and (raw.front or raw.solution is not None):
         return _finalize_front(problem, raw, timings, warnings, common)
@@ -65,6 +65,8 @@ def finalize(
     bound = _sane_bound(problem, objective, raw.bound, warnings)
     gap = relative_gap(objective, bound)
     verdict = _verdict(raw, gap, options)
+    if raw.status is Status.optimal and verdict.status is not Status.optimal:
+        warnings.append("the solver reported `optimal` but its bound does not prove it; reported `feasible`")
     return Result(status=verdict.status, termination=verdict.termination, objective=objective, bound=bound,
                   gap=gap, bound_source=raw.bound_source if bound is not None else None, solution=raw.solution,
                   verified=True, found_by=raw.found_by, warnings=warnings, **common)
@@ -83,10 +85,10 @@ def _sane_bound(problem: Problem, objective: float, bound: float | None, warning
 
 
 def _verdict(raw: RawResult, gap: float | None, options: SolveOptions) -> Verdict:
-    proven = gap is not None and gap <= OPTIMALITY_TOL
+    proven = gap_within(gap)
     status = Status.optimal if proven else Status.feasible
     termination = raw.termination
-    within_target = gap is not None and gap <= options.relative_gap + OPTIMALITY_TOL
+    within_target = gap_within(gap, options.relative_gap)
     if not proven and termination is Termination.completed and within_target:
         termination = Termination.gap_limit
     return Verdict(status, termination)
@@ -110,11 +112,12 @@ def _finalize_front(problem: Problem, raw: RawResult, timings: Timings, warnings
     directions = senses(problem)
     keep = pareto.non_dominated(vectors, directions)
     keep = [keep[k] for k in pareto.sort_order([vectors[i] for i in keep], directions)]
-    front = [ParetoPoint(objectives=vectors[i], solution=points[i].solution) for i in keep]
+    front = [ParetoPoint(objectives=vectors[i], solution=points[i].solution, kpis=points[i].kpis) for i in keep]
     front_vectors = [p.objectives for p in front]
     reference = pareto.default_reference_point(front_vectors, directions)
     best = pareto.compromise(front_vectors, directions)
     proven = raw.status is Status.optimal and not dropped
+    common = {**common, "simulation": _compromise_report(raw, front[best])}
     return Result(
         status=Status.optimal if proven else Status.feasible, termination=raw.termination,
         solution=front[best].solution, verified=True, pareto_front=front, objectives=problem.criteria(),
@@ -135,7 +138,10 @@ def _verified_points(problem: Problem, claimed: list[FrontPoint],
         if not check.feasible:
             dropped.append("; ".join(check.violations[:3]))
             continue
-        vector = objective_vector(problem, point.solution)
+        vector = remeasured_vector(problem, point.solution, point.objectives)
+        if vector is None:
+            dropped.append("a simulated criterion has no claimed value")
+            continue
         if point.objectives and not _agrees(point.objectives, vector):
             mismatched += 1
         points.append(point)
@@ -152,3 +158,11 @@ def _verified_points(problem: Problem, claimed: list[FrontPoint],
 def _agrees(claimed: list[float], recomputed: list[float]) -> bool:
     return len(claimed) == len(recomputed) and all(
         abs(a - b) <= OBJECTIVE_TOL * max(1.0, abs(b)) for a, b in zip(claimed, recomputed, strict=True))
+
+
+def _compromise_report(raw: RawResult, point: ParetoPoint) -> SimulationReport | None:
+    """A simulated front's report describes its compromise point (every point keeps its own `kpis`)."""
+    if raw.simulation is None or not point.kpis:
+        return raw.simulation
+    replications = min(stat.n for stat in point.kpis.values())
+    return raw.simulation.model_copy(update={"kpis": point.kpis, "replications": replications})

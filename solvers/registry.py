@@ -1,14 +1,18 @@
-"""Backends by name: explicit registration, availability that says why, `auto` selection.
+"""Backends by name: explicit registration, availability that says why, the `auto` preferences.
 
 Registration names a module path, never imports it: the service process must stay free of
-solver libraries (they are loaded in solve workers only).
+solver libraries (they are loaded in solve workers only). Adding a backend is one package under
+`solvers/backends/` and one declaration in `solvers/builtin.py` (or `registry.register` for a
+plug-in); nothing else names it.
 """
 
 import importlib.metadata
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from models import ProblemKind
+from models.problem import Problem
 from solvers.contract import BackendSpec
 
 
@@ -30,6 +34,9 @@ class Registry:
     """The set of backends the service may dispatch to."""
 
     _specs: dict[str, BackendSpec] = field(default_factory=dict)
+    preferences: Callable[[Problem], list[str]] = lambda _problem: []
+    """Backend names in the order `auto` (and the portfolio's member choice) should try them for a
+    problem, from measurements; backends not listed come after, in registration order."""
 
     def register(self, spec: BackendSpec) -> None:
         if spec.name in self._specs or spec.name == "auto":
@@ -50,6 +57,12 @@ class Registry:
 
     def for_family(self, kind: ProblemKind) -> list[BackendSpec]:
         return [s for s in self._specs.values() if kind in s.capabilities.families]
+
+    def in_preference_order(self, problem: Problem) -> list[BackendSpec]:
+        """Every registered backend, the preferred ones for `problem` first."""
+        preferred = [name for name in self.preferences(problem) if name in self._specs]
+        rest = [name for name in self._specs if name not in preferred]
+        return [self._specs[name] for name in [*preferred, *rest]]
 
 
 def availability(spec: BackendSpec) -> Availability:
@@ -72,9 +85,9 @@ def availability(spec: BackendSpec) -> Availability:
 
 def load_builtin() -> Registry:
     """The registry of every backend shipped with optserve."""
-    from solvers.builtin import BUILTIN_SPECS
+    from solvers.builtin import BUILTIN_SPECS, auto_preferences
 
-    registry = Registry()
+    registry = Registry(preferences=auto_preferences)
     for spec in BUILTIN_SPECS:
         registry.register(spec)
     return registry

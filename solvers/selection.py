@@ -1,14 +1,16 @@
-"""Which backend answers a request: the caller's choice checked, or `auto` by family and size.
+"""Which backend answers a request: the caller's choice checked, or `auto` by the registry's order.
 
-The `auto` preferences come from the measurements in bench/RESULTS.md; each list is tried in
-order and the first available backend that supports the problem wins.
+Nothing here names a backend. A backend takes a request when the request's family is among its
+declared families, its single/multi-objective kind matches, a `simulation` block (if any) is one
+it handles, and its declared `scope` raises no objection. A request with a `simulation` block
+naming a backend that does not simulate is answered by a simulating orchestrator, which then
+uses the named backend for its deterministic solve.
 """
 
 from dataclasses import dataclass
 
-from models import FacilityLocationProblem, KnapsackProblem, ProblemKind, TspProblem
-from models.problem import Problem, is_multi_objective
-from solvers.backends.epsilon.scope import why_not
+from models import ProblemKind, SolveRequest
+from models.problem import is_multi_objective
 from solvers.contract import BackendSpec
 from solvers.registry import Registry, UnknownBackend, availability
 
@@ -21,74 +23,57 @@ class SelectionError(Exception):
     message: str
 
 
-LARGE_FACILITY = 5000
-"""Above this many facility x customer pairs the Lagrangian backend beats a plain MIP (bench/RESULTS.md)."""
-SMALL_TSP = 200
-"""Up to this many nodes an exact TSP method is preferred; above it a local search. Measured
-(bench/tsp_exact.py, 30 s, 2-core machine at load 2-3): highs proves all 13 TSPLIB instances of
-51-200 cities optimal, 11 of them in 1.5-4 s, pr76 in 9-17 s and kroA200 in 17-23 s; when it
-runs out of time it still returns the local search's tour with a bound (within 0.1% there)."""
-
-
-def preferences(problem: Problem) -> list[str]:
-    """Backends in order of preference for this problem (from bench/RESULTS.md)."""
+def why_not(spec: BackendSpec, request: SolveRequest) -> str | None:
+    """None when `spec` can answer `request`, else the reason it cannot."""
+    problem = request.problem
     kind = ProblemKind(problem.kind)
-    if is_multi_objective(problem):
-        return ["nsga2", "epsilon"]
-    if kind is ProblemKind.staffing:
-        return ["simopt"]
-    if kind is ProblemKind.knapsack:
-        assert isinstance(problem, KnapsackProblem)
-        if problem.dimensions == 1:
-            return ["knapsack_exact", "cbc", "highs"]
-        return ["cbc", "highs", "pyomo"]
-    if kind is ProblemKind.tsp:
-        assert isinstance(problem, TspProblem)
-        if problem.size <= SMALL_TSP:
-            return ["highs", "cpsat", "cbc", "tsp_ls", "routing"]
-        return ["tsp_ls", "routing", "highs"]
-    if kind is ProblemKind.facility_location:
-        assert isinstance(problem, FacilityLocationProblem)
-        if len(problem.facilities) * len(problem.customers) > LARGE_FACILITY:
-            return ["facility", "highs", "cbc", "pyomo"]
-        return ["highs", "facility", "cbc", "pyomo"]
-    return ["cpsat", "highs", "cbc"]
+    capabilities = spec.capabilities
+    if kind not in capabilities.families:
+        return f"{spec.name} does not solve {kind.value} problems"
+    if is_multi_objective(problem) != capabilities.multi_objective:
+        wanted = "several objectives" if is_multi_objective(problem) else "a single objective"
+        return f"{spec.name} does not solve {kind.value} problems with {wanted}"
+    if request.simulation is not None and kind not in capabilities.simulation:
+        return f"{spec.name} does not evaluate {kind.value} answers by simulation"
+    return spec.scope(request) if spec.scope is not None else None
 
 
-def supports(spec: BackendSpec, problem: Problem) -> bool:
-    if ProblemKind(problem.kind) not in spec.capabilities.families:
-        return False
-    if is_multi_objective(problem) != spec.capabilities.multi_objective:
-        return False
-    if spec.name == "epsilon":
-        return why_not(problem) is None
-    return not (spec.name == "knapsack_exact" and isinstance(problem, KnapsackProblem) and problem.dimensions > 1)
+def supports(spec: BackendSpec, request: SolveRequest) -> bool:
+    return why_not(spec, request) is None
 
 
-def select(registry: Registry, name: str, problem: Problem) -> BackendSpec:
+def select(registry: Registry, request: SolveRequest) -> BackendSpec:
     """The backend to run, or a SelectionError saying why none can."""
-    if name != "auto":
-        return _check_named(registry, name, problem)
-    for candidate in preferences(problem):
-        if candidate in registry.names():
-            spec = registry.get(candidate)
-            if supports(spec, problem) and availability(spec).usable:
-                return spec
-    for spec in registry.specs():
-        if supports(spec, problem) and availability(spec).usable:
+    if request.solver != "auto":
+        spec = _named(registry, request.solver)
+        if request.simulation is not None and why_not(spec, request) is not None:
+            inner = request.model_copy(update={"simulation": None})
+            _check(spec, inner)  # the named backend must still answer the deterministic problem
+            return _first_usable(registry, request)
+        _check(spec, request)
+        return spec
+    return _first_usable(registry, request)
+
+
+def _first_usable(registry: Registry, request: SolveRequest) -> BackendSpec:
+    for spec in registry.in_preference_order(request.problem):
+        if supports(spec, request) and availability(spec).usable:
             return spec
-    raise SelectionError("no_backend", f"no available backend supports {problem.kind} problems")
+    raise SelectionError("no_backend", f"no available backend supports this {request.problem.kind} request")
 
 
-def _check_named(registry: Registry, name: str, problem: Problem) -> BackendSpec:
+def _named(registry: Registry, name: str) -> BackendSpec:
     try:
-        spec = registry.get(name)
+        return registry.get(name)
     except UnknownBackend:
         known = ", ".join(["auto", *registry.names()])
         raise SelectionError("unknown_solver", f"unknown solver {name!r}; choose one of: {known}") from None
-    if not supports(spec, problem):
-        raise SelectionError("unsupported_problem", f"solver {name!r} does not solve this {problem.kind} problem")
+
+
+def _check(spec: BackendSpec, request: SolveRequest) -> None:
+    reason = why_not(spec, request)
+    if reason is not None:
+        raise SelectionError("unsupported_problem", f"solver {spec.name!r} cannot answer this request: {reason}")
     state = availability(spec)
     if not state.usable:
-        raise SelectionError("solver_unavailable", f"solver {name!r} is unavailable here: {state.reason}")
-    return spec
+        raise SelectionError("solver_unavailable", f"solver {spec.name!r} is unavailable here: {state.reason}")

@@ -25,6 +25,7 @@ def describe(spec: BackendSpec) -> SolverDescription:
         capabilities=SolverCapabilities(
             families=sorted(f.value for f in caps.families), exact=caps.exact, reports_bound=caps.reports_bound,
             warm_start=caps.warm_start, deterministic=caps.deterministic, multi_objective=caps.multi_objective,
+            simulation=sorted(f.value for f in caps.simulation),
         ),
         available=state.usable,
         version=state.version,

@@ -39,6 +39,7 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.facility.data import FacilityData
 from solvers.families.facility.mip import FacilityFormulation
 from solvers.families.facility.reduce import Reduction, reduce, restricted_problem
+from solvers.gap import gap_within
 from solvers.mip.cut_loop import CutLoop
 from solvers.mip.highs_session import HighsSession
 
@@ -54,7 +55,6 @@ in 30-45 s; a larger MIP in less time would not even finish its root LP."""
 RESERVE_SHARE = 0.08
 """Share of the time limit kept back from HiGHS (its limit is soft) for answering."""
 MIN_MIP_SECONDS = 0.2
-OPTIMALITY_TOL = 1e-6
 """Relative gap reported as proven optimal (the service's own tolerance)."""
 OPTIONS_TO_PARAMETERS = {
     "time_limit": "shared by the Lagrangian phase (at most SEARCH_SHARE) and the reduced MIP",
@@ -119,7 +119,7 @@ def _direct(problem: FacilityLocationProblem, context: SolveContext, began: floa
 
 def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: SolveContext,
                 began: float) -> RawResult:
-    from solvers.families.facility.search import GAP_TOL, LagrangeSearch, SearchLimits, improve
+    from solvers.families.facility.search import LagrangeSearch, SearchLimits, improve
 
     best = Best(context)
 
@@ -134,11 +134,11 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
     search.warm(warm)
     limits = SearchLimits(deadline=context.started + SEARCH_SHARE * options.time_limit,
                           iterations=options.iteration_limit or SearchLimits(0.0).iterations,
-                          relative_gap=max(options.relative_gap, GAP_TOL))
+                          relative_gap=options.relative_gap)
     improve(search, limits)
     best.raise_bound(search.bound, "lagrangian")
     note = f"Lagrangian phase: {search.iterations} iterations, {search.assigned} open sets assigned"
-    if best.gap() <= max(options.relative_gap, OPTIMALITY_TOL) or search.best_point is None:
+    if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
         return _result(best, context, note, build_time, completed=search.best_point is not None)
     reduction = reduce(data, search.best_point, search.best_cost)
     if not _mip_fits(reduction, len(problem.customers), context) and time.monotonic() >= limits.deadline:
@@ -146,7 +146,7 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
         improve(search, replace(limits, deadline=context.started + (1 - RESERVE_SHARE) * options.time_limit))
         best.raise_bound(search.bound, "lagrangian")
         note = f"Lagrangian phase: {search.iterations} iterations, {search.assigned} open sets assigned"
-        if best.gap() <= max(options.relative_gap, OPTIMALITY_TOL) or search.best_point is None:
+        if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
             return _result(best, context, note, build_time, completed=search.best_point is not None)
         reduction = reduce(data, search.best_point, search.best_cost)
     completed, what = _reduced_mip(problem, reduction, best, context)
@@ -196,8 +196,8 @@ def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: B
 
 
 def _result(best: Best, context: SolveContext, note: str, build_time: float, completed: bool) -> RawResult:
-    proven = best.gap() <= OPTIMALITY_TOL
-    within_target = best.gap() <= max(context.options.relative_gap, OPTIMALITY_TOL)
+    proven = gap_within(best.gap())
+    within_target = gap_within(best.gap(), context.options.relative_gap)
     bound = best.bound if math.isfinite(best.bound) else None
     status = Status.no_solution if best.solution is None else (Status.optimal if proven else Status.feasible)
     return RawResult(

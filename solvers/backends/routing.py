@@ -20,6 +20,7 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import IntegerCosts, integer_costs, nearest_neighbour_tour, tour_from_warm_start
+from solvers.gap import gap_closed
 
 _S = routing_enums_pb2.RoutingSearchStatus
 NATIVE_STATUS: dict[int, tuple[Status, Termination]] = {
@@ -47,7 +48,6 @@ BOUND_MAX_ITERATIONS = 1000
 REPORT_INTERVAL = 0.2
 """Seconds between incumbent read-backs (GLS accepts thousands of solutions)."""
 SOLVE_MARGIN = 0.1
-CLOSED_GAP = 1e-9
 """A tour this close to the bound is optimal: the search stops there."""
 USED_TIME_SHARE = 0.9
 """Search that ran this share of its limit or more is reported as stopped by the time limit."""
@@ -144,8 +144,7 @@ class _Search:
 
     def _close_enough(self, length: float) -> bool:
         """The tour meets the bound, or the requested relative gap: searching on is pointless."""
-        gap = max(0.0, length - self.bound) / max(abs(length), 1e-9)
-        return gap <= max(self.context.options.relative_gap, CLOSED_GAP)
+        return gap_closed(length, self.bound, self.context.options.relative_gap)
 
     def _tour(self, value) -> list[int]:  # type: ignore[no-untyped-def]
         """The visiting order from a value reader (an assignment's, or the live search's)."""

@@ -34,6 +34,7 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour, tour_from_warm_start
+from solvers.gap import gap_closed
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -224,8 +225,7 @@ class _Run:
         bound = self.bound.value if self.bound.ready() else None
         if bound is None:
             return False
-        length = self.search.length
-        return length - bound <= max(self.options.relative_gap, 1e-9) * max(abs(length), 1e-9)
+        return gap_closed(self.search.length, bound, self.options.relative_gap)
 
 
 def _tiny(matrix: NDArray[np.float64], began: float) -> RawResult:

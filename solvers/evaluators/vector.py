@@ -13,6 +13,8 @@ from models import (
     KnapsackSolution,
     ScheduleSolution,
     SchedulingProblem,
+    StaffingProblem,
+    StaffingSolution,
     TspProblem,
     TspSolution,
 )
@@ -26,6 +28,21 @@ MAXIMISED_CRITERIA_PREFIX = "value"
 def senses(problem: Problem) -> list[str]:
     """`max` or `min` for each criterion of the problem."""
     return ["max" if name.startswith(MAXIMISED_CRITERIA_PREFIX) else "min" for name in problem.criteria()]
+
+
+def remeasured_vector(problem: Problem, solution: Solution, claimed: list[float]) -> list[float] | None:
+    """The criteria recomputed from the solution; a simulated criterion (a staffing wait) cannot be,
+    so its claimed value (a re-simulated mean) is kept. None when such a value is missing."""
+    if isinstance(problem, StaffingProblem) and isinstance(solution, StaffingSolution):
+        if len(claimed) != len(problem.criteria()):
+            return None
+        cost = _staffing_cost(problem, solution)
+        return [cost if name == "cost" else value for name, value in zip(problem.criteria(), claimed, strict=True)]
+    return objective_vector(problem, solution)
+
+
+def _staffing_cost(problem: StaffingProblem, solution: StaffingSolution) -> float:
+    return float(sum(solution.servers[str(s.id)] * s.cost_per_server for s in problem.stations))
 
 
 def objective_vector(problem: Problem, solution: Solution) -> list[float]:

@@ -1,6 +1,6 @@
-"""The benchmark manifest (`/work/shared/benchmarks/manifest.json`): entries into problems plus optima.
+"""The benchmark manifest (`<benchmarks_dir>/manifest.json`): entries into problems plus optima.
 
-    library = BenchmarkLibrary()                      # root: argument, $OPTSERVE_BENCHMARKS, or the default
+    library = BenchmarkLibrary()                      # root: argument, else OPTSERVE_BENCHMARKS_DIR
     entries = select(library.entries(), families={"knapsack"}, max_size=1000)
     instance = library.load(entries[0])               # problem model, known optimum, known solution
 
@@ -11,7 +11,6 @@ legitimately beat them.
 """
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,7 @@ from solvers.formats.knapsack_files import (
 )
 from solvers.formats.orlib_cap import parse_cap
 from solvers.formats.tsplib import parse_tour, parse_tsp
-
-SIBLING_ROOT = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
-"""`../shared/benchmarks` next to this checkout: where the project keeps its instances."""
-DEFAULT_ROOT = Path("/work/shared/benchmarks")
-"""The machine-wide copy, for checkouts that live elsewhere (a clean clone in /tmp, an install)."""
-ROOT_ENV = "OPTSERVE_BENCHMARKS"
+from solvers.settings import SolverSettings
 
 FAMILIES: dict[str, ProblemKind] = {
     "tsp": ProblemKind.tsp,
@@ -47,13 +41,9 @@ FAMILIES: dict[str, ProblemKind] = {
 
 
 def benchmark_root(root: str | Path | None = None) -> Path:
-    """The benchmark directory: the argument, else $OPTSERVE_BENCHMARKS, else ../shared/benchmarks
-    next to the checkout, else the machine-wide default."""
-    if root is not None:
-        return Path(root)
-    if os.environ.get(ROOT_ENV):
-        return Path(os.environ[ROOT_ENV])
-    return SIBLING_ROOT if (SIBLING_ROOT / "manifest.json").is_file() else DEFAULT_ROOT
+    """The benchmark directory: the argument, else the `benchmarks_dir` setting (OPTSERVE_BENCHMARKS_DIR,
+    default ../shared/benchmarks next to the checkout)."""
+    return Path(root) if root is not None else SolverSettings().benchmarks_dir
 
 
 @dataclass(frozen=True)
@@ -244,8 +234,3 @@ _READERS = {
     "jsplib": _jsplib,
     "jsplib-flowshop": _flowshop,
 }
-
-
-def load_entry(entry: ManifestEntry, root: str | Path | None = None) -> BenchmarkInstance:
-    """One entry without a shared cache (use `BenchmarkLibrary` to load many)."""
-    return BenchmarkLibrary(root).load(entry)

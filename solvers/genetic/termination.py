@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from models import Termination
+from solvers.gap import gap_closed
 
 
 class StopReason(StrEnum):
@@ -85,13 +86,11 @@ class BoundReached:
 
     bound: float
     relative_gap: float = 0.0
-    tolerance: float = 1e-9
 
     def __call__(self, progress: Progress) -> StopReason | None:
         if progress.best is None:
             return None
-        gap = abs(progress.best - self.bound) / max(abs(progress.best), 1e-9)
-        return StopReason.bound_reached if gap <= self.relative_gap + self.tolerance else None
+        return StopReason.bound_reached if gap_closed(progress.best, self.bound, self.relative_gap) else None
 
 
 @dataclass(frozen=True)

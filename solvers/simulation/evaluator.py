@@ -40,6 +40,8 @@ class Evaluator:
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     results: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     total_replications: int = 0
+    stopped: bool = False
+    """Set once a deadline or a cancel interrupted replications: the caller's answer is then cut short."""
     runner: BatchRunner[Any] | None = None
     _keys: dict[str, int] = field(default_factory=dict)
 
@@ -88,6 +90,7 @@ class Evaluator:
 
     def _check_time(self) -> None:
         if self.cancelled() or time.monotonic() >= self.deadline:
+            self.stopped = True
             raise SimulationStopped
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ def cases() -> list[pytest.param]:  # type: ignore[valid-type]
     params = []
     for spec in REGISTRY.specs():
         for name, problem in TINY.items():
-            if supports(spec, problem):
+            if supports(spec, SolveRequest(problem=problem)):
                 params.append(pytest.param(spec.name, name, id=f"{spec.name}-{name}"))
     return params
 
@@ -52,4 +52,5 @@ def test_backend_reaches_the_known_optimum(backend: str, instance: str) -> None:
 
 def test_every_family_has_an_exact_backend() -> None:
     for problem in TINY.values():
-        assert any(spec.capabilities.exact and supports(spec, problem) for spec in REGISTRY.specs())
+        request = SolveRequest(problem=problem)
+        assert any(spec.capabilities.exact and supports(spec, request) for spec in REGISTRY.specs())

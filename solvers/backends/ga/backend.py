@@ -47,7 +47,7 @@ from solvers.families.scheduling.heuristic import heuristic_solution
 from solvers.families.tsp import local_search as tsp_kernels
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour
-from solvers.finalize import OPTIMALITY_TOL
+from solvers.gap import proven_optimal
 from solvers.genetic.engine import Encoding, GaSettings, evolve
 from solvers.genetic.termination import (
     TERMINATION,
@@ -193,7 +193,7 @@ class _Run:
 
     def stop(self) -> Criterion:
         options = self.context.options
-        criteria: list[Criterion] = [BoundReached(self.bound, options.relative_gap, OPTIMALITY_TOL)]
+        criteria: list[Criterion] = [BoundReached(self.bound, options.relative_gap)]
         if options.iteration_limit is not None:
             criteria.append(GenerationLimit(options.iteration_limit))
         criteria += [Stagnation(self.setup.patience), self.clock]
@@ -250,7 +250,7 @@ class _Run:
         if solution is None:
             return RawResult(status=Status.no_solution, termination=TERMINATION[outcome.reason],
                              native_status="no feasible genome found", **common)
-        proven = abs(value - self.bound) <= OPTIMALITY_TOL * max(1e-9, abs(value))
+        proven = proven_optimal(value, self.bound)
         return RawResult(status=Status.optimal if proven else Status.feasible,
                          termination=Termination.completed if proven else TERMINATION[outcome.reason],
                          solution=solution, objective=value, native_status=native, **common)

@@ -44,7 +44,7 @@ from models import SolveOptions, StaffingProblem, StaffingSolution, Termination
 from models.problem import Solution
 from models.simulation import KpiStat, SimulationSpec
 from solvers import pareto
-from solvers.families.staffing.search import cost, solution, stability_bound, visit_rates
+from solvers.families.staffing.search import cost, lowest_allocation, solution, visit_rates
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
 from solvers.simulation.feasibility import constraint_kpi, judge
 from solvers.simulation.sampling import mean_of
@@ -98,7 +98,7 @@ class FrontAnswer:
 
 def box(problem: StaffingProblem) -> tuple[IntArray, IntArray]:
     """Lower (stability bound) and upper (`max`) server counts per station."""
-    lower = np.array(stability_bound(problem), dtype=np.int64)
+    lower = np.array(lowest_allocation(problem), dtype=np.int64)
     upper = np.array([s.servers.max for s in problem.stations], dtype=np.int64)
     return lower, np.maximum(lower, upper)
 

@@ -1,8 +1,8 @@
 """Portfolio: an exact and a heuristic member racing under one time limit, sharing incumbents.
 
-Runs in the service process (dispatch routes `solver: "portfolio"` here): each member is an
+Runs in the service process (its declaration names `orchestrate` as its in-process entry): each member is an
 ordinary child solve (`solvers.runtime.runner.run_backend`) driven by one thread, so a member keeps its
-own process isolation and hard deadline. Members are chosen per family by `portfolio_members`.
+own process isolation and hard deadline. Members are chosen by `members.members` from the registry's preference order.
 
 Sharing is by rounds. Each run of a member is given all the time left; at the end of each round
 (`HEURISTIC_ROUND` of the time limit) a heuristic member is restarted with the best incumbent
@@ -33,13 +33,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from models import SolveOptions, Status, Termination
+from models import SolveOptions, SolveRequest, Status, Termination
 from models.problem import Problem, Solution
 from models.result import MemberReport
 from solvers.backends.portfolio.members import members
-from solvers.contract import BackendSpec, Incumbent, ProgressSink, RawResult, SolveContext
+from solvers.contract import BackendSpec, Incumbent, Orchestration, ProgressSink, RawResult, SolveContext
 from solvers.evaluators import evaluate
-from solvers.gap import relative_gap
+from solvers.gap import gap_closed
 from solvers.objective import is_maximised
 from solvers.registry import Registry
 from solvers.runtime.pool import WorkerPool
@@ -58,7 +58,6 @@ HEURISTIC_ROUND = 0.25
 MIN_ROUND_SECONDS = 0.5
 """No round starts with less than this left, and no check-in comes sooner."""
 MAX_ROUNDS = 8
-GAP_TOL = 1e-6
 
 
 @dataclass
@@ -197,8 +196,7 @@ class Race:
         return a > b if self.maximise else a < b
 
     def _closed(self) -> bool:
-        gap = relative_gap(self.standing.objective, self.standing.bound)
-        return gap is not None and gap <= max(self.options.relative_gap, 0.0) + GAP_TOL
+        return gap_closed(self.standing.objective, self.standing.bound, self.options.relative_gap)
 
     def _result(self, specs: list[BackendSpec]) -> RawResult:
         s = self.standing
@@ -251,7 +249,7 @@ class _Restart:
 def run_portfolio(problem: Problem, options: SolveOptions, registry: Registry, limits: RunLimits,
                   progress: ProgressSink | None = None, cancelled: Callable[[], bool] = lambda: False,
                   pool: WorkerPool | None = None) -> RawResult:
-    """Races the members `portfolio_members.members` picks for `problem` (see the module docstring)."""
+    """Races the members `members.members` picks for `problem` (see the module docstring)."""
     specs = members(registry, problem)
     if not specs:
         return RawResult(status=Status.error, termination=Termination.error, native_status="no members",
@@ -259,7 +257,13 @@ def run_portfolio(problem: Problem, options: SolveOptions, registry: Registry, l
     return Race(problem, options, limits, progress, cancelled, pool).run(specs)
 
 
+def orchestrate(request: SolveRequest, env: Orchestration) -> RawResult:
+    """The registry's entry: race the members for `request` with dispatch's limits and stop signal."""
+    return run_portfolio(request.problem, request.options, env.registry, env.limits, env.progress, env.cancelled,
+                         env.pool)
+
+
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     """The portfolio orchestrates child solves from the service process; it never runs inside one."""
     return RawResult(status=Status.error, termination=Termination.error, native_status="wrong process",
-                     log="the portfolio runs in the service process through solvers.dispatch, not in a solve worker")
+                     log="the portfolio runs in the service process through `orchestrate`, not in a solve worker")

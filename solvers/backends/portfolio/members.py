@@ -1,53 +1,36 @@
-"""Who races in a portfolio: per family, the first usable exact backend and the first heuristic.
+"""Who races in a portfolio: the first usable exact backend and the first heuristic, in the order
+the registry prefers for the problem (the same order `auto` uses: one list, in `solvers/builtin.py`).
 
-Only registered backends whose libraries are installed, whose module exists and that support
-the problem take part. Without any heuristic, the second exact backend takes its place (two
-different exact solvers still diversify: HiGHS and CBC, CP-SAT and HiGHS).
+Only registered, installed, child-process backends that support the problem take part (an
+orchestrator such as the portfolio itself never does). Without any heuristic, the second exact
+backend takes its place (two different exact solvers still diversify: HiGHS and CBC, CP-SAT and
+HiGHS).
 """
 
 import importlib.util
 
-from models import ProblemKind
+from models import SolveRequest
 from models.problem import Problem
 from solvers.contract import BackendSpec
 from solvers.registry import Registry, availability
 from solvers.selection import supports
 
-EXACT: dict[ProblemKind, tuple[str, ...]] = {
-    ProblemKind.knapsack: ("knapsack_exact", "cbc", "highs"),
-    ProblemKind.tsp: ("highs", "cpsat", "cbc"),
-    ProblemKind.facility_location: ("highs", "cbc"),
-    ProblemKind.scheduling: ("cpsat", "highs", "cbc"),
-}
-HEURISTIC: dict[ProblemKind, tuple[str, ...]] = {
-    ProblemKind.knapsack: ("ga",),
-    ProblemKind.tsp: ("tsp_ls", "routing", "ga"),
-    ProblemKind.facility_location: ("ga",),
-    ProblemKind.scheduling: ("ga",),
-}
-PORTFOLIO_FAMILIES = frozenset(EXACT)
 
-
-def usable(registry: Registry, name: str, problem: Problem) -> BackendSpec | None:
-    """The backend `name` if it can answer `problem` here, else None."""
-    if name not in registry.names():
-        return None
-    spec = registry.get(name)
-    if not supports(spec, problem) or not availability(spec).usable:
-        return None
+def usable(spec: BackendSpec, problem: Problem) -> bool:
+    """True when `spec` can run `problem` as a child solve here."""
+    if spec.orchestrates(problem) or not supports(spec, SolveRequest(problem=problem)):
+        return False
+    if not availability(spec).usable:
+        return False
     try:
-        present = importlib.util.find_spec(spec.module) is not None
+        return importlib.util.find_spec(spec.module) is not None
     except (ImportError, ValueError):
-        present = False
-    return spec if present else None
+        return False
 
 
 def members(registry: Registry, problem: Problem) -> list[BackendSpec]:
     """The exact member first, then the heuristic one (or a second exact one)."""
-    kind = ProblemKind(problem.kind)
-    exact = [s for s in (usable(registry, n, problem) for n in EXACT.get(kind, ())) if s is not None]
-    heuristic = [s for s in (usable(registry, n, problem) for n in HEURISTIC.get(kind, ())) if s is not None]
-    chosen = exact[:1] + heuristic[:1]
-    if not heuristic:
-        chosen = exact[:2]
-    return chosen
+    candidates = [spec for spec in registry.in_preference_order(problem) if usable(spec, problem)]
+    exact = [spec for spec in candidates if spec.capabilities.exact]
+    heuristic = [spec for spec in candidates if not spec.capabilities.exact]
+    return exact[:1] + heuristic[:1] if heuristic else exact[:2]

@@ -21,12 +21,12 @@ from solvers.backends.pyomo.scheduling import scheduling_model
 from solvers.backends.pyomo.solvers import PyomoReport, PyomoSolver, make_solver
 from solvers.backends.pyomo.tsp import tsp_model
 from solvers.contract import Incumbent, RawResult, SolveContext
+from solvers.gap import proven_optimal
 from solvers.mip.cut_loop import MipState
 from solvers.mip.formulation import Decoded
 
 MIN_ROUND_SECONDS = 0.05
 """Below this much time left, another cut round is not started."""
-GAP_TOL = 1e-9
 
 VERDICT: dict[MipState, tuple[Status, Termination]] = {
     MipState.optimal: (Status.optimal, Termination.completed),
@@ -150,7 +150,7 @@ class _Loop:
     def _closed(self) -> bool:
         if self.best is None or self.bound is None:
             return False
-        return abs(self.best.objective - self.bound) <= GAP_TOL * max(abs(self.best.objective), 1.0)
+        return proven_optimal(self.best.objective, self.bound)
 
     def _bound(self, status: Status, best: Decoded | None) -> float | None:
         if not self.model.exact or status in (Status.infeasible, Status.unbounded, Status.error):

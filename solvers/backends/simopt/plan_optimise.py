@@ -47,7 +47,9 @@ def optimise_plan(problem: Problem, spec: SimulationSpec, evaluator: Evaluator, 
               f"{len(run.ranked)} feasible plans simulated, stopped by {run.reason}; then local search from the "
               f"GA's best ({steps} improving moves, each confirmed on {2 * pilot} paired replications)")
     stage = FinalStage(spec, evaluator, kpi, maximise, pilot, search, len(ranked), offset=2 * pilot)
-    return select_plan(stage, ranked, optimum)
+    answer = select_plan(stage, ranked, optimum)
+    answer.search_stop = run.reason
+    return answer
 
 
 def polish(problem: Problem, spec: SimulationSpec, evaluator: Evaluator, ranked: list[tuple[Solution, float]],

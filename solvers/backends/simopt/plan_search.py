@@ -46,6 +46,8 @@ class PlanAnswer:
     evaluated: int
     replications: int
     selection: SelectionNote | None = None
+    search_stop: str = ""
+    """Why the search phase ended (a `StopReason` value: time_limit, generations, stagnation...)."""
 
 
 class PlanSearch:

@@ -27,6 +27,7 @@ from solvers.families.facility.bound import LagrangeSolution, Subgradient, lagra
 from solvers.families.facility.data import BoolArray, FacilityData, FloatArray, serving, to_solution
 from solvers.families.facility.encoding import FacilityEncoding
 from solvers.families.facility.transport import transport
+from solvers.gap import gap_within
 
 TARGET_SLACK = 0.01
 HEURISTIC_WINDOW = 0.005
@@ -36,7 +37,6 @@ STALL_LIMIT = 300
 RESTART_THETA = 0.5
 """Step factor the ascent resumes with after a local search."""
 IMPROVEMENT = 1e-6
-GAP_TOL = 1e-6
 """Relative gap at which the search stops: the service reports such a gap as optimal."""
 MOVES_PER_STEP = 500
 """Most moves assigned per local search step before giving up on the neighbourhood."""
@@ -50,7 +50,7 @@ class SearchLimits:
 
     deadline: float
     iterations: int = 100_000
-    relative_gap: float = GAP_TOL
+    relative_gap: float = 0.0
 
 
 @dataclass
@@ -141,7 +141,7 @@ class LagrangeSearch:
             since_progress = 0 if improved else since_progress + 1
             target = min(self.best_cost, self.bound + TARGET_SLACK * abs(self.bound))
             step = self.method.step(point, target)
-            if step is None or self.gap() <= limits.relative_gap or time.monotonic() >= limits.deadline:
+            if step is None or gap_within(self.gap(), limits.relative_gap) or time.monotonic() >= limits.deadline:
                 break
             self.multipliers = step
         return self.bound > bound or self.best_cost < cost
@@ -169,7 +169,7 @@ def improve(search: LagrangeSearch, limits: SearchLimits) -> None:
     incumbent (a better target), until the gap closes or a limit is reached."""
     while True:
         search.ascend(limits)
-        if search.best_point is None or search.gap() <= limits.relative_gap:
+        if search.best_point is None or gap_within(search.gap(), limits.relative_gap):
             return
         if not local_search(search, search.best_point, limits.deadline):
             return

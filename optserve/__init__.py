@@ -55,6 +55,7 @@ from optserve.exceptions import (
     RateLimited,
     ServiceUnavailable,
     TransportError,
+    Unauthorized,
     ValidationError,
 )
 from optserve.jobs import AsyncJobHandle, JobHandle
@@ -69,5 +70,5 @@ __all__ = [
     "ScheduleSolution", "ScheduledOperation", "SchedulingJob", "SchedulingObjective",
     "SchedulingProblem", "ServiceUnavailable", "SolveOptions", "SolveRequest", "SolverDescription",
     "SolverInfo", "StaffingProblem", "StaffingSolution", "Status", "Termination", "Timings",
-    "TransportError", "TspProblem", "TspSolution", "ValidationError", "ValidationReport",
+    "TransportError", "TspProblem", "TspSolution", "Unauthorized", "ValidationError", "ValidationReport",
 ]

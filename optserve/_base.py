@@ -5,6 +5,7 @@ sleep and iterate. Bodies given as dicts are sent as they are (the server valida
 answers 422 with every problem located); models are serialised with their JSON mode.
 """
 
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_TIMEOUT_MARGIN = 30.0
 """Seconds a /solve's read timeout allows beyond the solve's own time limit (queueing, kill grace)."""
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+API_KEY_ENV = "OPTSERVE_API_KEY"
+"""Where `Client`/`AsyncClient` (and the CLI) find the API key when none is passed."""
 DEFAULT_TIME_LIMIT = float(SolveOptions.model_fields["time_limit"].default)
 
 
@@ -63,6 +66,18 @@ def time_limit_of(body: Mapping[str, Any]) -> float:
     return DEFAULT_TIME_LIMIT
 
 
+def auth_headers(headers: Mapping[str, str] | None, api_key: str | None) -> dict[str, str]:
+    """`headers` plus `Authorization: Bearer KEY` from `api_key`, else OPTSERVE_API_KEY ('' sends no key).
+
+    An Authorization header given in `headers` wins over both.
+    """
+    merged = dict(headers or {})
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if key and not any(name.lower() == "authorization" for name in merged):
+        merged["Authorization"] = f"Bearer {key}"
+    return merged
+
+
 def job_path(job_id: str, suffix: str = "") -> str:
     if not job_id or "/" in job_id:
         raise ValueError(f"invalid job id {job_id!r}")
@@ -73,10 +88,10 @@ class BaseClient:
     """Configuration and call construction common to `Client` and `AsyncClient`."""
 
     def __init__(self, base_url: str, *, timeout: float | httpx.Timeout, headers: Mapping[str, str] | None,
-                 retry: RetryPolicy | int | None) -> None:
+                 retry: RetryPolicy | int | None, api_key: str | None = None) -> None:
         self.base_url = base_url
         self.timeout = httpx.Timeout(timeout)
-        self.headers = dict(headers or {})
+        self.headers = auth_headers(headers, api_key)
         self.retry = coerce_policy(retry)
 
     # -- calls -------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class BatchOptions:
     progress: bool = True
     poll: float = 1.0
     transport: httpx.AsyncBaseTransport | None = None
+    api_key: str | None = None
 
     def workers(self) -> int:
         if self.concurrency is not None:
@@ -99,7 +100,7 @@ def _execute(todo: list[BatchItem], out: Path, options: BatchOptions, results: d
             from optserve.batch_remote import run_remote
 
             run_remote(valid, options.server, options.workers(), on_record, options.wait_timeout,
-                       options.transport, options.poll)
+                       options.transport, options.poll, options.api_key)
         else:
             from optserve.batch_local import run_local
 

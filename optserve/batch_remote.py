@@ -27,11 +27,11 @@ BATCH_RETRY = RetryPolicy(max_attempts=8, backoff=0.5, max_backoff=15.0, max_ret
 
 def run_remote(items: Iterable[BatchItem], server: str, concurrency: int, on_record: OnRecord,
                wait_timeout: float | None = None, transport: httpx.AsyncBaseTransport | None = None,
-               poll: float = 1.0) -> None:
-    """Runs every item as a job on `server`, calling `on_record` as each one finishes."""
+               poll: float = 1.0, api_key: str | None = None) -> None:
+    """Runs every item as a job on `server`, calling `on_record` as each one finishes (`api_key`: see Client)."""
 
     async def main() -> None:
-        async with AsyncClient(server, transport, retry=BATCH_RETRY) as client:
+        async with AsyncClient(server, transport, api_key=api_key, retry=BATCH_RETRY) as client:
             queue = iter(items)
             async with anyio.create_task_group() as group:
                 for _ in range(concurrency):

@@ -13,12 +13,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from optserve._base import API_KEY_ENV
+from optserve.cli_keys import keys_cli
+
 if TYPE_CHECKING:
     from models import Result, SolveRequest
 
 cli = typer.Typer(help="optserve: an operations-research optimisation service.", no_args_is_help=True)
 
+cli.add_typer(keys_cli, name="keys")
+
 SERVER_HINT = 'this command needs the service packages: pip install "optserve[server]"'
+ApiKeyOption = Annotated[str | None, typer.Option(envvar=API_KEY_ENV, show_envvar=True,
+                                                  help="API key for a --server that requires one.")]
 
 
 @contextmanager
@@ -40,17 +47,24 @@ def serve(
     with needs_server():
         import uvicorn
 
+        from app.auth.exposure import InsecureBind, check_exposure
         from app.main import create_app
         from app.settings import Settings
 
-    settings = Settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    settings = Settings() if host is None else Settings(host=host)
+    try:
+        check_exposure(settings)
+    except InsecureBind as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(create_app(settings), host=settings.host, port=port or settings.port)
 
 
 @cli.command()
 def solve(
     request_file: Annotated[Path, typer.Argument(help="JSON file with a POST /solve body ('-' for stdin).")],
     server: Annotated[str | None, typer.Option(help="Service URL; without it the solve runs locally.")] = None,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Solve one request and print the Result as JSON."""
     from models import SolveRequest
@@ -60,7 +74,7 @@ def solve(
     if server:
         from optserve.client import Client
 
-        with Client(server) as client:
+        with Client(server, api_key=api_key) as client:
             result = client.solve_request(request)
     else:
         result = _solve_locally(request)
@@ -162,6 +176,7 @@ def batch(
     wait_timeout: Annotated[float | None, typer.Option(help="With --server: give up on a job after this many "
                                                        "seconds (it is retried on the next run).")] = None,
     progress: Annotated[bool, typer.Option(help="Show the live progress bar.")] = True,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Solve many requests; a re-run skips those already in --out. Exit 1 when any failed."""
     from optserve.batch import BatchOptions, run_batch
@@ -170,7 +185,8 @@ def batch(
     if server is None:
         with needs_server():  # local solves run the solvers in this machine's processes
             import solvers.dispatch  # noqa: F401
-    options = BatchOptions(server=server, concurrency=concurrency, wait_timeout=wait_timeout, progress=progress)
+    options = BatchOptions(server=server, concurrency=concurrency, wait_timeout=wait_timeout, progress=progress,
+                           api_key=api_key)
     try:
         code = run_batch(inputs, out, options)
     except InputError as exc:

@@ -8,10 +8,11 @@
             print(event.type, event.data)
         result = job.wait()
 
-It needs only `models` and httpx: no solver library is imported on the client side. Errors are
-the tree in `optserve.exceptions`; 429, 503 and transport errors are retried first (see
-`optserve._retry`). Pass `transport=` to talk to an app in process (httpx.ASGITransport) or to
-a fake (httpx.MockTransport).
+`api_key=` (or the OPTSERVE_API_KEY environment variable) authenticates against a service run
+with OPTSERVE_AUTH=required. It needs only `models` and httpx: no solver library is imported on
+the client side. Errors are the tree in `optserve.exceptions`; 429, 503 and transport errors
+are retried first (see `optserve._retry`). Pass `transport=` to talk to an app in process
+(httpx.ASGITransport) or to a fake (httpx.MockTransport).
 """
 
 import time
@@ -48,15 +49,16 @@ PROBLEMS = TypeAdapter(list[ProblemDescription])
 class Client(BaseClient):
     """Blocking client: `Client("http://127.0.0.1:8000").solve(problem, time_limit=10)`.
 
-    `retry` is a RetryPolicy, a number of attempts, or None for no retries; `headers` go with
-    every request (authentication, tracing); `timeout` is httpx's (a /solve waits at least
-    its time limit plus a margin, an events stream has no read timeout).
+    `api_key` is sent as `Authorization: Bearer KEY` (default: the OPTSERVE_API_KEY environment
+    variable; `""` sends none); `retry` is a RetryPolicy, a number of attempts, or None for no
+    retries; `headers` go with every request (tracing); `timeout` is httpx's (a /solve waits at
+    least its time limit plus a margin, an events stream has no read timeout).
     """
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, transport: httpx.BaseTransport | None = None, *,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, headers: Mapping[str, str] | None = None,
-                 retry: RetryPolicy | int | None = RetryPolicy()) -> None:
-        super().__init__(base_url, timeout=timeout, headers=headers, retry=retry)
+                 api_key: str | None = None, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+                 headers: Mapping[str, str] | None = None, retry: RetryPolicy | int | None = RetryPolicy()) -> None:
+        super().__init__(base_url, timeout=timeout, headers=headers, retry=retry, api_key=api_key)
         self._http = httpx.Client(base_url=base_url, transport=transport, timeout=self.timeout, headers=self.headers)
 
     # -- solving -----------------------------------------------------------------------------
@@ -96,7 +98,12 @@ class Client(BaseClient):
         return Job.model_validate(self._json(Call("GET", job_path(job_id))))
 
     def cancel_job(self, job_id: str) -> Job:
-        return Job.model_validate(self._json(Call("DELETE", job_path(job_id))))
+        """Stops the job; it ends `cancelled` and keeps its best solution so far."""
+        return Job.model_validate(self._json(Call("POST", job_path(job_id, "/cancel"))))
+
+    def delete_job(self, job_id: str) -> None:
+        """Removes a finished job and its events (a queued or running one is a Conflict: cancel it first)."""
+        self._send(Call("DELETE", job_path(job_id))).close()
 
     def jobs(self, status: JobStatus | str | None = None, limit: int = 50, offset: int = 0) -> JobPage:
         """One page of jobs, newest first, optionally only those with `status`."""
@@ -184,9 +191,9 @@ class AsyncClient(BaseClient):
     """Asynchronous client with the same methods as Client (awaitable; events are an async iterator)."""
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, transport: httpx.AsyncBaseTransport | None = None, *,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, headers: Mapping[str, str] | None = None,
-                 retry: RetryPolicy | int | None = RetryPolicy()) -> None:
-        super().__init__(base_url, timeout=timeout, headers=headers, retry=retry)
+                 api_key: str | None = None, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+                 headers: Mapping[str, str] | None = None, retry: RetryPolicy | int | None = RetryPolicy()) -> None:
+        super().__init__(base_url, timeout=timeout, headers=headers, retry=retry, api_key=api_key)
         self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=self.timeout,
                                        headers=self.headers)
 
@@ -220,7 +227,10 @@ class AsyncClient(BaseClient):
         return Job.model_validate(await self._json(Call("GET", job_path(job_id))))
 
     async def cancel_job(self, job_id: str) -> Job:
-        return Job.model_validate(await self._json(Call("DELETE", job_path(job_id))))
+        return Job.model_validate(await self._json(Call("POST", job_path(job_id, "/cancel"))))
+
+    async def delete_job(self, job_id: str) -> None:
+        await (await self._send(Call("DELETE", job_path(job_id)))).aclose()
 
     async def jobs(self, status: JobStatus | str | None = None, limit: int = 50, offset: int = 0) -> JobPage:
         return JobPage.model_validate(await self._json(self._jobs_call(status, limit, offset)))

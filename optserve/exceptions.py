@@ -4,6 +4,7 @@ Exception hierarchy:
 
 * OptserveError
   + APIError - the server answered with an error body (status_code, body, code, message, details)
+  |  + Unauthorized - 401: no API key, or an unknown or revoked one
   |  + ValidationError - 422: invalid request; `details` lists every problem with its JSON path
   |  + NotFound - 404: unknown job id, problem kind or path
   |  + Conflict - 409: idempotency key reused with a different body
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIError", "Conflict", "JobCancelled", "JobFailed", "JobTimeout", "NotFound", "OptserveError",
-    "PayloadTooLarge", "RateLimited", "ServiceUnavailable", "TransportError", "ValidationError",
+    "PayloadTooLarge", "RateLimited", "ServiceUnavailable", "TransportError", "Unauthorized", "ValidationError",
     "error_from_response",
 ]
 
@@ -61,6 +62,10 @@ class APIError(OptserveError):
         located = [f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg', '')}" for d in self.details[:5]]
         more = f" (+{len(self.details) - 5} more)" if len(self.details) > 5 else ""
         return text + ("".join(f"\n  {line}" for line in located) + more if located else "")
+
+
+class Unauthorized(APIError):
+    """401: the service needs an API key (`api_key=` or OPTSERVE_API_KEY) and got none or a bad one."""
 
 
 class ValidationError(APIError):
@@ -114,6 +119,7 @@ class JobCancelled(JobFailed):
 
 
 STATUS_ERRORS: dict[int, type[APIError]] = {
+    401: Unauthorized,
     422: ValidationError,
     404: NotFound,
     409: Conflict,

@@ -16,7 +16,7 @@ PUBLIC = [
     "ScheduleSolution", "ScheduledOperation", "SchedulingJob", "SchedulingObjective",
     "SchedulingProblem", "ServiceUnavailable", "SolveOptions", "SolveRequest", "SolverDescription",
     "SolverInfo", "StaffingProblem", "StaffingSolution", "Status", "Termination", "Timings",
-    "TransportError", "TspProblem", "TspSolution", "ValidationError", "ValidationReport",
+    "TransportError", "TspProblem", "TspSolution", "Unauthorized", "ValidationError", "ValidationReport",
 ]
 
 
@@ -27,7 +27,7 @@ def test_public_names_are_pinned() -> None:
 
 def test_the_exception_tree() -> None:
     api = [exceptions.ValidationError, exceptions.NotFound, exceptions.Conflict, exceptions.PayloadTooLarge,
-           exceptions.RateLimited, exceptions.ServiceUnavailable]
+           exceptions.RateLimited, exceptions.ServiceUnavailable, exceptions.Unauthorized]
     assert all(issubclass(cls, exceptions.APIError) for cls in api)
     others = [exceptions.APIError, exceptions.TransportError, exceptions.JobTimeout, exceptions.JobFailed]
     assert all(issubclass(cls, exceptions.OptserveError) for cls in others)

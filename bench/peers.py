@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", help="benchmark directory (default: $OPTSERVE_BENCHMARKS or the shared set)")
+    parser.add_argument("--root", help="benchmark directory (default: $OPTSERVE_BENCHMARKS_DIR)")
     args = parser.parse_args(argv)
     problem = _load_problem(args.instance, args.root)
     outcome = run_here(PEERS[args.peer], problem, args.time_limit, args.threads, args.seed)

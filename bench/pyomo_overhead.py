@@ -10,7 +10,7 @@ For each instance it times, in one process:
     python bench/pyomo_overhead.py --time-limit 5 --names cap41 knapPI_1_10000_1000_1
     python bench/pyomo_overhead.py --pyomo-solve         # also solve through Pyomo/APPSI
 
-Instances come from the shared benchmark set (`$OPTSERVE_BENCHMARKS` or /work/shared/benchmarks).
+Instances come from the shared benchmark set (`$OPTSERVE_BENCHMARKS_DIR`, default ../shared/benchmarks).
 This script imports highspy directly (it is a benchmark, not the service) and never ortools.
 """
 

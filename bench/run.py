@@ -23,7 +23,7 @@ Options:
   --time-limit  seconds per run (default 10); --threads (default 1), --seed (default 0) and
                 --relative-gap (default 0) apply to our backends and peers alike.
   --out         also write every row (including skipped pairs) to this CSV file.
-  --root        benchmark directory (default: $OPTSERVE_BENCHMARKS or /work/shared/benchmarks).
+  --root        benchmark directory (default: $OPTSERVE_BENCHMARKS_DIR or ../shared/benchmarks next to the checkout).
 
 Each of our runs goes through `solvers.dispatch.solve`, so the backend runs in its own child process
 under the service's deadline and its answer is verified; raw peers run as `python -m bench.peers`

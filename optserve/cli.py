@@ -6,10 +6,10 @@ the SDK modules (`optserve.client`) never do.
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -19,6 +19,7 @@ from optserve.cli_keys import keys_cli
 if TYPE_CHECKING:
     from models import Result, SolveRequest
 
+S = TypeVar("S")
 cli = typer.Typer(help="optserve: an operations-research optimisation service.", no_args_is_help=True)
 
 cli.add_typer(keys_cli, name="keys")
@@ -38,6 +39,18 @@ def needs_server() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def load_settings(settings_class: Callable[..., S], **overrides: object) -> S:
+    """The service settings; an invalid OPTSERVE_* variable stops the command with one line per problem."""
+    from pydantic import ValidationError
+
+    try:
+        return settings_class(**overrides)
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(f"OPTSERVE_{str(error['loc'][0]).upper()}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from OPTSERVE_HOST).")] = None,
@@ -51,7 +64,7 @@ def serve(
         from app.main import create_app
         from app.settings import Settings
 
-    settings = Settings() if host is None else Settings(host=host)
+    settings = load_settings(Settings) if host is None else load_settings(Settings, host=host)
     try:
         check_exposure(settings)
     except InsecureBind as exc:
@@ -153,7 +166,7 @@ def worker(
         from app.jobs.replications import connect, install, serve_replications
         from app.settings import Settings
 
-    settings = Settings()
+    settings = load_settings(Settings)
     if not settings.broker_url:
         typer.echo("OPTSERVE_BROKER_URL is not set: a worker needs the Redis broker of the service.", err=True)
         raise typer.Exit(2)

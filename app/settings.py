@@ -5,13 +5,18 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from solvers.dispatch import DispatchLimits
+from solvers.registry import load_builtin
+from solvers.settings import SolverSettings
 
 
-class Settings(BaseSettings):
-    """Everything configurable about a running service; invalid values fail at start-up."""
+class Settings(SolverSettings):
+    """Everything configurable about a running service; invalid values fail at start-up.
+
+    The fields solver code reads in its own processes are inherited from `SolverSettings`.
+    """
 
     model_config = SettingsConfigDict(env_prefix="OPTSERVE_", extra="ignore")
 
@@ -76,6 +81,16 @@ class Settings(BaseSettings):
         if value != value or value == float("inf"):
             raise ValueError("must be a finite number")
         return value
+
+    @field_validator("prewarm_backends")
+    @classmethod
+    def _known_backends(cls, names: list[str]) -> list[str]:
+        """A misspelt backend would silently never be warmed: refuse to start instead."""
+        known = load_builtin().names()
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"unknown backend(s) {', '.join(map(repr, unknown))}; registered: {', '.join(known)}")
+        return names
 
 
 def is_loopback(host: str) -> bool:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from app.auth.deps import REQUIRE_KEY, UNAUTHORIZED
 from app.auth.exposure import check_exposure
+from app.console import install_console
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.limits import BodySizeLimit
@@ -19,6 +20,8 @@ DESCRIPTION = """
 Send a problem (knapsack, TSP, facility location, scheduling) as JSON; get a verified solution
 with its status, a proven bound, the gap between them and timings. Every answer is re-checked
 by an independent evaluator (`verified`). Try `GET /problems/{kind}` for a ready-to-run example.
+See the answers drawn (tours, Gantt charts, Pareto fronts, live convergence) in the
+[results console](/ui).
 """
 
 
@@ -45,5 +48,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (solve.router, jobs.router, evaluate.router, solvers.router, problems.router, plots.router):
         app.include_router(router, dependencies=[REQUIRE_KEY], responses=UNAUTHORIZED)  # API key when required
     app.include_router(health.router)
+    install_console(app)  # /ui: pages for people; a missing key shows a key field, not a 401
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -40,13 +40,6 @@ def _default(info: FieldInfo) -> str:
     return f"`{json.dumps(value)}`" if isinstance(value, (list, bool)) else f"`{value}`"
 
 
-def readme_table(text: str) -> str:
-    """The table currently between the markers of a README text ('' when the markers are missing)."""
-    if BEGIN not in text or END not in text:
-        return ""
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-
-
 def write(readme: Path = README) -> None:
     text = readme.read_text(encoding="utf-8")
     before, rest = text.split(BEGIN, 1)

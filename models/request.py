@@ -84,9 +84,3 @@ def _check_simulation(request: SolveRequest, issues: IssueList) -> None:
         for error in exc.errors():
             path, _ = json_path(error["loc"])
             issues.add(("model", *path), error["msg"])
-
-
-def sim_model(request: SolveRequest) -> ContractModel:
-    """The validated family-specific simulation model of a request (defaults when absent)."""
-    spec = request.simulation
-    return SIM_MODELS[request.problem.kind].model_validate(spec.model if spec else {})

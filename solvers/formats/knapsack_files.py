@@ -15,10 +15,9 @@ carry the optimum and an optimal selection when the file has them.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from models import KnapsackItem, KnapsackProblem, KnapsackSolution
-from solvers.formats.common import FormatError, Tokens, parse_float, parse_int, read_text
+from solvers.formats.common import FormatError, Tokens, parse_float, parse_int
 
 
 @dataclass(frozen=True)
@@ -211,22 +210,3 @@ def read_mknap(text: str, index: int = 1) -> KnapsackInstance:
 
 def parse_mknap(text: str, index: int = 1) -> KnapsackProblem:
     return read_mknap(text, index).problem
-
-
-# paths ----------------------------------------------------------------------------------------
-
-
-def kp01_from_path(path: str | Path) -> KnapsackProblem:
-    return parse_kp01(read_text(path))
-
-
-def pisinger_csv_from_path(path: str | Path, index: int = 1) -> KnapsackProblem:
-    return parse_pisinger_csv(read_text(path), index)
-
-
-def jooken_from_path(path: str | Path) -> KnapsackProblem:
-    return parse_jooken(read_text(path))
-
-
-def mknap_from_path(path: str | Path, index: int = 1) -> KnapsackProblem:
-    return parse_mknap(read_text(path), index)

@@ -41,17 +41,6 @@ def precise_enough(values: Sequence[float], confidence: float, relative: float) 
     return t_half_width(values, confidence) <= relative * max(mean, 1e-9)
 
 
-def replications_for(values: Sequence[float], confidence: float, relative: float) -> int:
-    """Replications the pilot suggests for the relative half-width target (n ~ (t s / (r mean))^2)."""
-    n = len(values)
-    if n < 2:
-        return 2
-    mean = abs(float(np.mean(values)))
-    sd = float(np.std(values, ddof=1))
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
-    return max(n, math.ceil((t * sd / (relative * max(mean, 1e-9))) ** 2))
-
-
 def statistic(values: Sequence[float], name: str) -> float:
     """`mean`, `p90` or `p95` of a sample of per-replication values."""
     if name == "mean":

@@ -9,13 +9,20 @@ from typer.testing import CliRunner
 
 import solvers
 from app.settings import Settings
-from app.settings_doc import README, environment_table, readme_table
+from app.settings_doc import BEGIN, END, README, environment_table
 from optserve.cli import cli
 from solvers.formats.manifest import benchmark_root
 from solvers.registry import load_builtin
 
 CHECKOUT = Path(solvers.__file__).resolve().parents[1]
 SHIPPED = ("app", "solvers", "models", "optserve")
+
+
+def readme_table(text: str) -> str:
+    """The table between the markers of a README text ('' when the markers are missing)."""
+    if BEGIN not in text or END not in text:
+        return ""
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
 
 
 def test_readme_lists_every_setting_as_generated() -> None:

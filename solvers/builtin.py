@@ -7,7 +7,6 @@ To add a backend: a package (or module) under `solvers/backends/<name>/` exporti
 
 from models import FacilityLocationProblem, KnapsackProblem, ProblemKind, SolveRequest, TspProblem
 from models.problem import Problem, is_multi_objective
-from solvers.backends.epsilon.scope import why_not as epsilon_scope
 from solvers.contract import BackendSpec, Capabilities
 
 K, T, F, S = ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling
@@ -56,10 +55,6 @@ def _plans_need_simulation(request: SolveRequest) -> str | None:
     if request.problem.kind != ProblemKind.staffing and request.simulation is None:
         return "simopt optimises plans under uncertainty: add a `simulation` block, or pick a deterministic solver"
     return None
-
-
-def _epsilon(request: SolveRequest) -> str | None:
-    return epsilon_scope(request.problem)
 
 BUILTIN_SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
@@ -157,7 +152,7 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
                                   deterministic=True, multi_objective=True),
         requires=("highspy",),
         version_of="highspy",
-        scope=_epsilon,
+        scope="solvers.backends.epsilon.scope:why_not_request",
     ),
     BackendSpec(
         name="portfolio",

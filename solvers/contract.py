@@ -8,6 +8,7 @@ and, for backends that orchestrate other solves from the calling process, an `or
 module. Dispatch and selection read these declarations and name no backend.
 """
 
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,14 +52,25 @@ class BackendSpec:
     """Import names that must be importable; their absence makes the backend unavailable."""
     version_of: str | None = None
     """Distribution whose version is reported as the solver version."""
-    scope: "Callable[[SolveRequest], str | None] | None" = None
-    """Why the backend cannot answer a request its families and objectives admit (None: it can).
-    Must stay light: it runs in the service process."""
+    scope: "Callable[[SolveRequest], str | None] | str | None" = None
+    """Why the backend cannot answer a request its families and objectives admit (None: it can): a
+    function, or `"module:function"` when it lives in the backend's package (named, like `module`,
+    so that declaring a backend imports nothing of it). Must stay light: it runs in the service."""
     orchestrator: str | None = None
     """Module exporting `orchestrate(request, env) -> RawResult`, run in the calling process: the
     backend drives child solves, worker pools or simulations itself (portfolio, simopt)."""
     orchestrated_families: frozenset[ProblemKind] | None = None
     """Families the orchestrator handles (None: all); the others run `module` in a child process."""
+
+    def why_out_of_scope(self, request: SolveRequest) -> str | None:
+        """The declared scope's objection to `request`, if any."""
+        if self.scope is None:
+            return None
+        check = self.scope
+        if isinstance(check, str):
+            module, _, function = check.partition(":")
+            check = getattr(importlib.import_module(module), function)
+        return check(request)
 
     def orchestrates(self, problem: Problem) -> bool:
         """True when this problem is answered by the in-process orchestrator, not a child solve."""

@@ -35,7 +35,7 @@ def why_not(spec: BackendSpec, request: SolveRequest) -> str | None:
         return f"{spec.name} does not solve {kind.value} problems with {wanted}"
     if request.simulation is not None and kind not in capabilities.simulation:
         return f"{spec.name} does not evaluate {kind.value} answers by simulation"
-    return spec.scope(request) if spec.scope is not None else None
+    return spec.why_out_of_scope(request)
 
 
 def supports(spec: BackendSpec, request: SolveRequest) -> bool:

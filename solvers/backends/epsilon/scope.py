@@ -1,6 +1,6 @@
 """Which requests the epsilon-constraint backend answers exactly (light: no numpy, no solver)."""
 
-from models import FacilityLocationProblem, KnapsackProblem
+from models import FacilityLocationProblem, KnapsackProblem, SolveRequest
 from models.problem import Problem
 
 FACILITY_CRITERIA = ["cost", "max_distance"]
@@ -20,6 +20,11 @@ def why_not(problem: Problem) -> str | None:
     if not any(integral(problem, name) for name in criteria):
         return "the epsilon-constraint method needs integer values in at least one objective"
     return None
+
+
+def why_not_request(request: SolveRequest) -> str | None:
+    """The declared scope of backend `epsilon` (see `solvers.contract.BackendSpec.scope`)."""
+    return why_not(request.problem)
 
 
 def integral(problem: KnapsackProblem, name: str) -> bool:

@@ -139,4 +139,4 @@ def test_a_running_jobs_answer_pictures_wait_for_its_answer(client: TestClient) 
         assert not items["available"] and "running" in items["reason"]
         assert_error(client.get(f"/jobs/{job_id}/plots/items.svg"), 404, "not_found")
     finally:
-        client.delete(f"/jobs/{job_id}")
+        client.post(f"/jobs/{job_id}/cancel")

@@ -23,6 +23,8 @@ TAGS: list[dict[str, Any]] = [
      "confidence intervals)."},
     {"name": "catalogue", "description": "What this server offers: problem families with schema and "
      "ready-to-run example, and the solver backends with capabilities and availability."},
+    {"name": "plots", "description": "Pictures of answers as SVG: tours, Gantt charts, facilities, items, Pareto "
+     "fronts, convergence, simulation intervals."},
     {"name": "health", "description": "Liveness and readiness probes for orchestrators and load balancers."},
 ]
 

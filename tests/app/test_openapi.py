@@ -68,4 +68,4 @@ def test_event_stream_and_readiness_are_documented() -> None:
     paths = _document()["paths"]
     assert list(paths["/jobs/{job_id}/events"]["get"]["responses"]["200"]["content"]) == ["text/event-stream"]
     ready = paths["/health/ready"]["get"]["responses"]
-    assert ready["503"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Readiness"}
+    assert '"#/components/schemas/Readiness"' in json.dumps(ready["503"]["content"]["application/json"]["schema"])

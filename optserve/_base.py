@@ -84,6 +84,13 @@ def job_path(job_id: str, suffix: str = "") -> str:
     return f"/jobs/{job_id}{suffix}"
 
 
+def plot_name(name: str) -> str:
+    """A picture name as it goes into a URL (`tour`, `gantt`, ...; the server lists them)."""
+    if not name or "/" in name or "." in name:
+        raise ValueError(f"invalid picture name {name!r}")
+    return name
+
+
 class BaseClient:
     """Configuration and call construction common to `Client` and `AsyncClient`."""
 
@@ -120,6 +127,13 @@ class BaseClient:
             headers["Last-Event-ID"] = str(last_event_id)
         timeout = httpx.Timeout(**{**self.timeout.as_dict(), "read": None})
         return Call("GET", job_path(job_id, "/events"), headers=headers, timeout=timeout)
+
+    def _plot_call(self, job_id: str, name: str) -> Call:
+        return Call("GET", job_path(job_id, f"/plots/{plot_name(name)}.svg"), headers={"Accept": "image/svg+xml"})
+
+    def _render_call(self, problem: Any, result: Any, name: str) -> Call:
+        body = {"problem": jsonable(problem), "result": jsonable(result)}
+        return Call("POST", f"/plots/{plot_name(name)}.svg", json=body, headers={"Accept": "image/svg+xml"})
 
     @staticmethod
     def _body_of(request: SolveRequest) -> dict[str, Any]:

@@ -146,6 +146,16 @@ class Client(BaseClient):
         """A family's schema and a ready-to-run `example` request."""
         return ProblemDescription.model_validate(self._json(Call("GET", f"/problems/{kind}")))
 
+    # -- pictures ----------------------------------------------------------------------------
+
+    def plot(self, job_id: str, name: str) -> bytes:
+        """A picture of a job as SVG bytes: `tour`, `gantt`, `facilities`, `items`, `pareto`, `convergence`, ..."""
+        return self._send(self._plot_call(job_id, name)).content
+
+    def render(self, problem: Any, result: Any, name: str) -> bytes:
+        """Draws a picture of a problem and its Result (models or dicts) on the server: SVG bytes."""
+        return self._send(self._render_call(problem, result, name)).content
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _json(self, call: Call) -> Any:
@@ -270,6 +280,12 @@ class AsyncClient(BaseClient):
 
     async def problem(self, kind: str) -> ProblemDescription:
         return ProblemDescription.model_validate(await self._json(Call("GET", f"/problems/{kind}")))
+
+    async def plot(self, job_id: str, name: str) -> bytes:
+        return (await self._send(self._plot_call(job_id, name))).content
+
+    async def render(self, problem: Any, result: Any, name: str) -> bytes:
+        return (await self._send(self._render_call(problem, result, name))).content
 
     async def _json(self, call: Call) -> Any:
         return (await self._send(call)).json()

@@ -8,8 +8,10 @@ from typing import Protocol
 
 from app.auth.keys import KeyStore
 from app.auth.ratelimit import RateLimiter
+from app.jobs.events import EventHub, wire_events
 from app.jobs.execute import JobContext
 from app.jobs.factory import build_store, prewarm
+from app.jobs.relay import RedisRelay
 from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
@@ -52,6 +54,8 @@ class Services:
     _store: JobStore | None = None
     _keys: KeyStore | None = None
     _executor: Executor | None = None
+    _events: EventHub | None = None
+    _relay: RedisRelay | None = None
 
     def __post_init__(self) -> None:
         self.solve_slots = threading.BoundedSemaphore(self.settings.max_concurrent_solves)
@@ -63,8 +67,17 @@ class Services:
     @property
     def store(self) -> JobStore:
         if self._store is None:
-            self._store = build_store(self.settings)
+            store = build_store(self.settings)
+            self._events, self._relay = wire_events(store, self.settings.broker_url, self.settings.queue,
+                                                    self.settings.broker_timeout)
+            self._store = store
         return self._store
+
+    @property
+    def events(self) -> EventHub:
+        """Job events for event-stream clients, by notification (see app/jobs/events.py)."""
+        assert self.store is not None and self._events is not None
+        return self._events
 
     @property
     def keys(self) -> KeyStore:
@@ -81,11 +94,15 @@ class Services:
 
     def start(self) -> None:
         self.executor.start()
+        if self._relay is not None:
+            self._relay.listen(self.events.notify)
         prewarm(self.pool, self.registry, self.settings)
 
     def stop(self) -> None:
         if self._executor is not None:
             self._executor.stop()
+        if self._relay is not None:
+            self._relay.close()
         if self._store is not None:
             self._store.engine.dispose()
         self.pool.close()

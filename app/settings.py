@@ -56,6 +56,16 @@ class Settings(SolverSettings):
         description="Backends whose solve processes start with the service, so first solves are fast.",
     )
     worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
+    log_format: Literal["json", "text"] | None = Field(
+        default=None, description="Log lines as JSON (for a log system) or text; unset: JSON unless stderr is a "
+        "terminal.",
+    )
+    job_retention_days: float | None = Field(
+        default=None, gt=0, description="Finished jobs (and their events) older than this many days are purged "
+        "hourly; unset keeps them forever.",
+    )
+    broker_timeout: float = Field(default=1.0, gt=0, le=30, description="Seconds a broker call (readiness PING, "
+                                  "job dispatch) may take before the broker counts as down.")
     auth: Literal["required", "off"] | None = Field(
         default=None, description="`required`: every endpoint but /health/* and the docs needs an API key "
         "(`optserve keys create`); `off`: no keys, one user. Unset means `off` on a loopback host; any other "

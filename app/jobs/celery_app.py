@@ -49,5 +49,10 @@ def worker_context():  # type: ignore[no-untyped-def]
     name = f"{socket.gethostname()}:{os.getpid()}"
     registry, pool = load_builtin(), WorkerPool()
     prewarm(pool, registry, settings)
-    return JobContext(store=build_store(settings), registry=registry, limits=settings.dispatch_limits(),
-                      worker=name, pool=pool)
+    store = build_store(settings)
+    if settings.broker_url:  # the service's event streams learn of this worker's events through Redis
+        from app.jobs.events import watch_store
+        from app.jobs.relay import RedisRelay
+
+        watch_store(store, RedisRelay(settings.broker_url, settings.queue, settings.broker_timeout).publish)
+    return JobContext(store=store, registry=registry, limits=settings.dispatch_limits(), worker=name, pool=pool)

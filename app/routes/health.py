@@ -1,9 +1,12 @@
-"""Liveness (the process answers) and readiness (every family has a usable backend)."""
+"""Liveness (the process answers) and readiness (database, broker, and a usable backend per family)."""
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import ServicesDep
+from app.errors import error_response
+from app.observability.readiness import dependency_problem
 from models import ProblemKind
 from models.health import Readiness
 from solvers.registry import availability
@@ -19,9 +22,17 @@ async def live() -> dict[str, str]:
 
 @router.get("/health/ready", operation_id="health_ready", responses={
     200: {"model": Readiness, "description": "Every family has a usable backend."},
-    503: {"model": Readiness, "description": "Some family has no usable backend; it is listed."}})
+    503: {"description": "The database or the broker does not answer (the standard error body, its code "
+          "naming which), or some family has no usable backend (listed).",
+          "content": {"application/json": {"schema": {"anyOf": [{"$ref": "#/components/schemas/ErrorBody"},
+                                                                 {"$ref": "#/components/schemas/Readiness"}]}}}}})
 async def ready(services: ServicesDep) -> JSONResponse:
-    """Ready when every family has at least one available backend."""
+    """Ready when the database and the broker (if any) answer and every family has an available backend."""
+    settings = services.settings
+    problem = await run_in_threadpool(dependency_problem, lambda: services.store.ping(), settings.broker_url,
+                                      settings.broker_timeout)
+    if problem is not None:
+        return error_response(503, problem.code, problem.message, headers={"Retry-After": "5"})
     missing = [
         kind.value for kind in ProblemKind
         if not any(availability(spec).usable for spec in services.registry.for_family(kind))

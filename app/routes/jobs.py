@@ -4,7 +4,6 @@ With API keys, a key sees only its own jobs (another key's job id is a 404, like
 admin keys see all. Idempotency keys are scoped per API key.
 """
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -18,14 +17,16 @@ from app.admission import admit_request, check_job_quota
 from app.auth.deps import Caller, CallerDep
 from app.deps import ServicesDep
 from app.errors import ApiError, from_selection
+from app.jobs.events import EventHub
 from app.jobs.store import IdempotencyConflict, JobActive, JobStore
+from app.observability.metrics import metrics
 from models import ErrorBody
 from models.job import Job, JobEvent, JobPage, JobRequest, JobStatus
 from solvers.selection import SelectionError, select
 
 router = APIRouter(tags=["jobs"])
 
-EVENT_POLL_SECONDS = 0.2
+MAX_EVENT_ID = 2**62
 KEEPALIVE_SECONDS = 10.0
 MAX_OFFSET = 1_000_000_000
 """Deeper pages are refused (422) rather than handed to the database as an out-of-range integer."""
@@ -130,36 +131,20 @@ async def job_events(job_id: str, services: ServicesDep, caller: CallerDep,
                      last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
     """Server-sent events: `status`, `progress`, `incumbent`; the stream ends when the job does."""
     _found(await run_in_threadpool(services.store.get, job_id, caller.scope), job_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-    return StreamingResponse(_stream(services.store, job_id, after), media_type="text/event-stream",
+    after = min(int(last_event_id), MAX_EVENT_ID) if last_event_id and last_event_id.isdigit() else 0
+    return StreamingResponse(_stream(services.events, job_id, after), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _stream(store: JobStore, job_id: str, after: int) -> AsyncIterator[str]:
-    idle = 0.0
-    while True:
-        events = await run_in_threadpool(store.events_after, job_id, after)
-        for event in events:
-            after = event.seq
-            yield format_event(event)
-            if event.type.value == "status" and JobStatus(event.data["status"]).finished:
-                return
-        if not events and await run_in_threadpool(_finished, store, job_id):
-            return
-        if events:
-            idle = 0.0
+async def _stream(hub: EventHub, job_id: str, after: int) -> AsyncIterator[str]:
+    """Relays the hub's events (no polling here: the hub reads the database once per notification)."""
+    streamed = metrics().events
+    async for event in hub.subscribe(job_id, after, idle=KEEPALIVE_SECONDS):
+        if event is None:
+            yield ": keep-alive\n\n"
         else:
-            idle += EVENT_POLL_SECONDS
-            if idle >= KEEPALIVE_SECONDS:
-                idle = 0.0
-                yield ": keep-alive\n\n"
-        await asyncio.sleep(EVENT_POLL_SECONDS)
-
-
-def _finished(store: JobStore, job_id: str) -> bool:
-    """True when the job has ended (a client resuming after the last event gets an empty stream)."""
-    job = store.get(job_id)
-    return job is None or job.status.finished
+            streamed.inc()
+            yield format_event(event)
 
 
 def format_event(event: JobEvent) -> str:

@@ -9,6 +9,7 @@ from app.admission import admit_request, compute_slot
 from app.auth.deps import CallerDep
 from app.deps import ServicesDep
 from app.errors import from_selection
+from app.observability.metrics import metrics
 from app.services import Services
 from models import ErrorBody, Result, SolveRequest
 from models.catalog import ValidationReport
@@ -53,6 +54,8 @@ async def validate(request: SolveRequest, services: ServicesDep, caller: CallerD
 def _solve_in_slot(request: SolveRequest, services: Services) -> Result:
     with compute_slot(services, request.options.time_limit) as queued:
         try:
-            return dispatch.solve(request, services.registry, services.limits, queued=queued, pool=services.pool)
+            result = dispatch.solve(request, services.registry, services.limits, queued=queued, pool=services.pool)
         except SelectionError as exc:
             raise from_selection(exc) from None
+    metrics().record_solve(result)
+    return result

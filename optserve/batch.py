@@ -39,6 +39,8 @@ class BatchOptions:
     poll: float = 1.0
     transport: httpx.AsyncBaseTransport | None = None
     api_key: str | None = None
+    report: Path | None = None
+    """Also write one self-contained HTML page (table + a picture per request) here."""
 
     def workers(self) -> int:
         if self.concurrency is not None:
@@ -64,6 +66,11 @@ def run_batch(inputs: Sequence[Path], out: Path, options: BatchOptions = BatchOp
         return INTERRUPTED
     rows = [(item.name, results[item.id]) for item in items]
     write_csv(csv_path(out), [csv_row(name, line) for name, line in rows])
+    if options.report is not None:
+        from optserve.batch_html import write_report
+        from optserve.pictures import renderer_for
+
+        write_report(options.report, items, results, renderer_for(options.server, options.api_key))
     unique = list({line["id"]: line for _, line in rows}.values())
     console.print(summary_table(unique, ran=len(todo), skipped=skipped, wall=time.perf_counter() - started))
     return 0 if all(line["status"] == "succeeded" for line in unique) else 1

@@ -15,6 +15,7 @@ import typer
 
 from optserve._base import API_KEY_ENV
 from optserve.cli_keys import keys_cli
+from optserve.cli_plot import plot_command
 
 if TYPE_CHECKING:
     from models import Result, SolveRequest
@@ -190,6 +191,8 @@ def batch(
                                                        "seconds (it is retried on the next run).")] = None,
     progress: Annotated[bool, typer.Option(help="Show the live progress bar.")] = True,
     api_key: ApiKeyOption = None,
+    report: Annotated[Path | None, typer.Option(help="Also write one self-contained HTML report (a row and a "
+                                                "picture per request) here.")] = None,
 ) -> None:
     """Solve many requests; a re-run skips those already in --out. Exit 1 when any failed."""
     from optserve.batch import BatchOptions, run_batch
@@ -199,13 +202,16 @@ def batch(
         with needs_server():  # local solves run the solvers in this machine's processes
             import solvers.dispatch  # noqa: F401
     options = BatchOptions(server=server, concurrency=concurrency, wait_timeout=wait_timeout, progress=progress,
-                           api_key=api_key)
+                           api_key=api_key, report=report)
     try:
         code = run_batch(inputs, out, options)
     except InputError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(code)
+
+
+cli.command(name="plot")(plot_command)
 
 
 def main() -> None:

@@ -68,7 +68,6 @@ def test_shipped_code_reads_the_environment_only_through_settings() -> None:
     allowed = {
         "optserve/_base.py",  # the SDK's OPTSERVE_API_KEY: a client concern, not the service's
         "app/observability/metrics.py",  # PROMETHEUS_MULTIPROC_DIR: prometheus-client's own variable
-        "solvers/backends/pyomo/solvers.py",  # OPTSERVE_PYOMO_SOLVER: to read SolverSettings().pyomo_solver
     }
     pattern = re.compile(r"os\.environ|getenv\(")
     files = [path for package in SHIPPED for path in sorted((CHECKOUT / package).rglob("*.py"))]

@@ -29,12 +29,16 @@ from solvers.backends.ga import backend as ga
 from solvers.contract import BackendSpec, Capabilities, Incumbent, RawResult, SolveContext
 from solvers.dispatch import DispatchLimits, solve
 from solvers.evaluators import evaluate
-from solvers.families import bounds
+from solvers.families.facility import certified as facility_bounds
 from solvers.families.facility.mip import FacilityFormulation
+from solvers.families.knapsack.certified import knapsack_upper_bound
+from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
+from solvers.families.tsp.certified import tsp_lower_bound
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
 from solvers.genetic import termination as stop
 from solvers.genetic.engine import GaSettings, evolve
+from solvers.mip.lp_bound import lp_dual_bound
 from solvers.objective import is_maximised
 from solvers.registry import Registry
 from tests.brute import item_values
@@ -242,29 +246,29 @@ def test_certified_bounds_of_tiny_instances(instance: str) -> None:
     problem = TINY[instance]
     best = optimum(problem)
     if isinstance(problem, KnapsackProblem):
-        bound, _ = bounds.knapsack_upper_bound(problem, 5.0)
+        bound, _ = knapsack_upper_bound(problem, 5.0)
     elif isinstance(problem, FacilityLocationProblem):
-        bound, _ = bounds.facility_lower_bound(problem, 5.0)
-        assert bounds.cheapest_assignment_bound(problem) <= best + 1e-9
-        assert bounds.lagrangian_bound(problem, 5.0)[0] <= best + 1e-9
+        bound, _ = facility_bounds.facility_lower_bound(problem, 5.0)
+        assert facility_bounds.cheapest_assignment_bound(problem) <= best + 1e-9
+        assert facility_bounds.lagrangian_bound(problem, 5.0)[0] <= best + 1e-9
     elif isinstance(problem, SchedulingProblem):
-        bound = bounds.scheduling_lower_bound(flatten(problem))
+        bound = scheduling_lower_bound(flatten(problem))
     else:
         from solvers.families.tsp.distance import distance_matrix
 
         assert isinstance(problem, TspProblem)
-        bound = bounds.tsp_lower_bound(distance_matrix(problem), None, 5.0)
+        bound = tsp_lower_bound(distance_matrix(problem), None, 5.0)
     assert _right_side(problem, bound.value, best)
 
 
 def test_large_facility_instances_get_the_lagrangian_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = MEDIUM["facility"]
     assert isinstance(problem, FacilityLocationProblem)
-    lp, _ = bounds.facility_lower_bound(problem, 10.0)
-    monkeypatch.setattr(bounds, "LP_MAX_PAIRS", 0)
-    lagrangian, opening = bounds.facility_lower_bound(problem, 2.0)
+    lp, _ = facility_bounds.facility_lower_bound(problem, 10.0)
+    monkeypatch.setattr(facility_bounds, "LP_MAX_PAIRS", 0)
+    lagrangian, opening = facility_bounds.facility_lower_bound(problem, 2.0)
     assert lp.source == "lp_relaxation" and lagrangian.source == "lagrangian"
-    assert bounds.cheapest_assignment_bound(problem) < lagrangian.value
+    assert facility_bounds.cheapest_assignment_bound(problem) < lagrangian.value
     assert lagrangian.value == pytest.approx(lp.value, rel=0.03)  # a dual of (a strengthened) LP: close to it
     best = _in_process(problem, time_limit=20, seed=0, iteration_limit=30).objective
     assert best is not None and lagrangian.value <= best
@@ -277,7 +281,7 @@ def test_the_lp_dual_bound_equals_the_lp_optimum() -> None:
     problem = MEDIUM["facility"]
     assert isinstance(problem, FacilityLocationProblem)
     mip = FacilityFormulation(problem).mip
-    lp = bounds.lp_dual_bound(mip, 10.0)
+    lp = lp_dual_bound(mip, 10.0)
     assert lp is not None
     dense = mip.a.toarray()
     upper = np.isfinite(mip.row_upper) & (mip.row_lower != mip.row_upper)
@@ -293,7 +297,7 @@ def test_the_lp_dual_bound_equals_the_lp_optimum() -> None:
 def test_the_multidimensional_lp_bound_is_no_weaker_than_dantzig() -> None:
     problem = MEDIUM["knapsack_multi"]
     assert isinstance(problem, KnapsackProblem)
-    bound, lp = bounds.knapsack_upper_bound(problem, 10.0)
+    bound, lp = knapsack_upper_bound(problem, 10.0)
     assert lp is not None and bound.source == "lp_relaxation"
     from solvers.families.knapsack.bound import upper_bound
 
@@ -320,7 +324,7 @@ def _setup_shop(seed: int) -> SchedulingProblem:
 def test_the_scheduling_bound_holds_with_setups_and_flexible_machines(seed: int) -> None:
     problem = _setup_shop(seed)
     best = brute_force_schedule(problem)
-    assert bounds.scheduling_lower_bound(flatten(problem)).value <= best
+    assert scheduling_lower_bound(flatten(problem)).value <= best
     raw = _in_process(problem, time_limit=10, seed=seed)
     assert raw.objective is not None and raw.objective >= best
     assert evaluate(problem, raw.solution).feasible  # type: ignore[arg-type]
@@ -331,7 +335,7 @@ def test_the_setup_bound_counts_unavoidable_setups() -> None:
     problem = SchedulingProblem.model_validate({
         "kind": "scheduling", "machines": ["M"], "setup_times": [[0, 10, 10], [10, 0, 10], [10, 10, 0]],
         "jobs": [{"id": j, "operations": [{"machine": "M", "duration": 1}]} for j in range(3)]})
-    assert bounds.scheduling_lower_bound(flatten(problem)).value == 3 + 20
+    assert scheduling_lower_bound(flatten(problem)).value == 3 + 20
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Encodings keep every genome feasible instead of penalising it (`solvers/genetic/
 bit vectors for knapsack, permutations improved by local search for the TSP (a memetic GA),
 open-facility bit vectors with an optimal (or, single-sourced, a heuristic) assignment for
 facility location, operation-based permutations decoded into active schedules for scheduling.
-The bound comes from `solvers.families.bounds` (Dantzig or LP relaxation, Held-Karp 1-tree,
-LP relaxation or Lagrangian, machine/job bounds) and is computed first, so the search stops as
+The bound comes from each family's `certified` module (`solvers/families/<family>/certified.py`:
+Dantzig or LP relaxation, Held-Karp 1-tree, LP relaxation or Lagrangian, machine/job bounds) and
+is computed first, so the search stops as
 soon as it meets it (or `relative_gap`). A solution built without compiled code (greedy, nearest
 neighbour, priority rules) is reported before the search starts.
 
@@ -39,12 +40,15 @@ from solvers.backends.ga.scheduling import SchedulingEncoding
 from solvers.backends.ga.tsp import TspEncoding
 from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.evaluators import evaluate
-from solvers.families import bounds
+from solvers.families.facility import certified as facility_bounds
 from solvers.families.facility.encoding import FacilityEncoding
+from solvers.families.knapsack.certified import knapsack_upper_bound
 from solvers.families.knapsack.mip import KnapsackFormulation
+from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import heuristic_solution
 from solvers.families.tsp import local_search as tsp_kernels
+from solvers.families.tsp.certified import tsp_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour
 from solvers.gap import proven_optimal
@@ -58,6 +62,7 @@ from solvers.genetic.termination import (
     Stagnation,
     TimeLimit,
 )
+from solvers.mip.lp_bound import CertifiedBound
 from solvers.objective import is_maximised, objective_is_integral, tighten_bound
 
 NAME = "ga"
@@ -86,13 +91,13 @@ class Setup:
     encoding: WireEncoding
     settings: GaSettings
     patience: int
-    bound: bounds.CertifiedBound
+    bound: CertifiedBound
     quick: tuple[float, Solution] | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def _knapsack(problem: KnapsackProblem, context: SolveContext) -> Setup:
-    bound, lp = bounds.knapsack_upper_bound(problem, _bound_budget(context))
+    bound, lp = knapsack_upper_bound(problem, _bound_budget(context))
     prices = None if lp is None else lp.row_duals
     settings = GaSettings(population=60, elite=2, tournament=3, crossover_rate=0.9, mutation_rate=0.5)
     greedy = KnapsackFormulation(problem).heuristic()
@@ -102,7 +107,7 @@ def _knapsack(problem: KnapsackProblem, context: SolveContext) -> Setup:
 def _tsp(problem: TspProblem, context: SolveContext) -> Setup:
     matrix = distance_matrix(problem)
     n = len(matrix)
-    bound = bounds.tsp_lower_bound(matrix, None, _bound_budget(context))
+    bound = tsp_lower_bound(matrix, None, _bound_budget(context))
     settings = GaSettings(population=min(30, max(8, n // 4)), elite=2, tournament=2, crossover_rate=0.8,
                           mutation_rate=0.3)
     tour = nearest_neighbour_tour(matrix)
@@ -114,7 +119,7 @@ def _facility(problem: FacilityLocationProblem, context: SolveContext) -> Setup:
     # The relaxation's opening levels seed the search: with an iteration limit they must not
     # depend on the clock, so the Lagrangian then runs a fixed number of iterations.
     fixed = context.options.iteration_limit is not None
-    bound, opening = bounds.facility_lower_bound(problem, math.inf if fixed else _bound_budget(context),
+    bound, opening = facility_bounds.facility_lower_bound(problem, math.inf if fixed else _bound_budget(context),
                                                  LAGRANGE_ITERATIONS if fixed else None)
     settings = GaSettings(population=40, elite=2, tournament=3, crossover_rate=0.8, mutation_rate=0.4)
     notes = [bound.note] if bound.note else []
@@ -127,7 +132,7 @@ def _scheduling(problem: SchedulingProblem, context: SolveContext) -> Setup:
     data = flatten(problem)
     settings = GaSettings(population=100, elite=2, tournament=3, crossover_rate=0.9, mutation_rate=0.3)
     schedule, value = heuristic_solution(data)
-    return Setup(SchedulingEncoding(data), settings, 100, bounds.scheduling_lower_bound(data), (value, schedule))
+    return Setup(SchedulingEncoding(data), settings, 100, scheduling_lower_bound(data), (value, schedule))
 
 
 def _bound_budget(context: SolveContext) -> float:

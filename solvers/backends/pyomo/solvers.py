@@ -1,7 +1,7 @@
 """The solvers behind the Pyomo backend: HiGHS through APPSI (default) or CBC through Pyomo's shell.
 
-Chosen by the environment variable `OPTSERVE_PYOMO_SOLVER` (`highs` | `cbc`). CBC is the binary
-PuLP ships (`PULP_CBC_CMD.pulp_cbc_path`); Pyomo runs it on an LP file it writes per solve.
+Chosen by the setting `OPTSERVE_PYOMO_SOLVER` (`highs` | `cbc`; `SolverSettings.pyomo_solver`). CBC is
+the binary PuLP ships (`PULP_CBC_CMD.pulp_cbc_path`); Pyomo runs it on an LP file it writes per solve.
 
 Each adapter translates our options into its solver's names (tables below), runs one solve on
 a Pyomo model, leaves the best solution loaded into the model's variables, and reports a
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyomo.environ as pyo
+from pydantic import ValidationError
 from pyomo.contrib.appsi.base import TerminationCondition as AppsiCondition
 from pyomo.contrib.appsi.solvers import Highs
 from pyomo.opt import SolverResults, SolverStatus
@@ -24,6 +25,7 @@ from pyomo.opt import TerminationCondition as Condition
 from models import SolveOptions
 from solvers.backends.pyomo.models import PyomoModel
 from solvers.mip.cut_loop import MipState
+from solvers.settings import SolverSettings
 
 SOLVER_ENV = "OPTSERVE_PYOMO_SOLVER"
 SOLVERS = ("highs", "cbc")
@@ -76,10 +78,10 @@ class PyomoSolver(Protocol):
 
 def solver_name() -> str:
     """The configured underlying solver; an unknown name is an error, not a silent default."""
-    name = os.environ.get(SOLVER_ENV, "highs").strip().lower() or "highs"
-    if name not in SOLVERS:
-        raise ValueError(f"{SOLVER_ENV}={name!r}: choose one of {', '.join(SOLVERS)}")
-    return name
+    try:
+        return SolverSettings().pyomo_solver
+    except ValidationError as exc:
+        raise ValueError(f"{SOLVER_ENV}: choose one of {', '.join(SOLVERS)}") from exc
 
 
 def make_solver(options: SolveOptions) -> PyomoSolver:

@@ -12,6 +12,7 @@ from app.jobs.events import EventHub, wire_events
 from app.jobs.execute import JobContext
 from app.jobs.factory import build_store, prewarm
 from app.jobs.relay import RedisRelay
+from app.jobs.retention import RetentionSweeper
 from app.jobs.store import JobStore
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
@@ -56,6 +57,7 @@ class Services:
     _executor: Executor | None = None
     _events: EventHub | None = None
     _relay: RedisRelay | None = None
+    _sweeper: RetentionSweeper | None = None
 
     def __post_init__(self) -> None:
         self.solve_slots = threading.BoundedSemaphore(self.settings.max_concurrent_solves)
@@ -96,6 +98,9 @@ class Services:
         self.executor.start()
         if self._relay is not None:
             self._relay.listen(self.events.notify)
+        if self.settings.job_retention_days is not None:
+            self._sweeper = RetentionSweeper(self.store, self.settings.job_retention_days)
+            self._sweeper.start()
         prewarm(self.pool, self.registry, self.settings)
 
     def stop(self) -> None:
@@ -103,6 +108,8 @@ class Services:
             self._executor.stop()
         if self._relay is not None:
             self._relay.close()
+        if self._sweeper is not None:
+            self._sweeper.stop()
         if self._store is not None:
             self._store.engine.dispose()
         self.pool.close()

@@ -7,6 +7,7 @@ serves cancellation. With a `WorkerPool`, processes that answered cleanly are ke
 next solve of the same backend (no process start, no library import on the hot path).
 """
 
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,6 +105,8 @@ class _Watch:
 
     def _crashed(self, exitcode: int | None) -> RawResult:
         why = f"solver process died (exit code {exitcode})"
+        if exitcode is not None and exitcode < 0:
+            why = f"solver process crashed (killed by {signal.Signals(-exitcode).name})"
         raw = self._stopped(Termination.error, why)
         if raw.solution is None:
             raw.status = Status.error

@@ -96,7 +96,9 @@ def _solve_one(conn: Connection, backend: object, problem_json: str, options_jso
         sender.flush()
         conn.send(("result", raw.model_dump_json()))
     except MemoryError:
-        conn.send(("error", "the solve ran out of its memory limit (OPTSERVE_MAX_SOLVER_MEMORY)"))
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        conn.send(("error", f"the solve ran out of its memory limit of {limit / 1024**2:.0f} MiB "
+                            "(OPTSERVE_MAX_SOLVER_MEMORY)"))
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
 

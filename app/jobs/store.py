@@ -127,15 +127,22 @@ class JobStore:
             return session.scalar(query) or 0
 
     def request_cancel(self, job_id: str, owner: str | None = None) -> Job | None:
-        """Queued jobs end at once; running ones are flagged and stop within the runner's poll."""
+        """Queued jobs end at once; running ones are flagged and stop within the runner's poll.
+
+        Both are conditional UPDATEs, not read-then-write: SQLite ignores FOR UPDATE, and a claim
+        landing between the read and the write would leave a `cancelled` job running to its limit.
+        """
         with self.session() as session:
-            row = session.get(JobRow, job_id, with_for_update=True)
-            if row is None or (owner is not None and row.owner != owner):
+            if session.scalar(select(JobRow.id).where(JobRow.id == job_id, owned(owner))) is None:
                 return None
-            if row.status == JobStatus.queued.value:
-                self._finish_row(session, row, JobStatus.cancelled, None, None)
-            elif row.status == JobStatus.running.value:
-                row.cancel_requested = True
+            mine = JobRow.id == job_id
+            queued = update(JobRow).where(mine, JobRow.status == JobStatus.queued.value)
+            ended = session.execute(queued.values(status=JobStatus.cancelled.value, finished_at=now()))
+            if ended.rowcount:  # type: ignore[attr-defined]
+                self._append_event(session, job_id, EventType.status, {"status": JobStatus.cancelled.value})
+            else:
+                session.execute(update(JobRow).where(mine, JobRow.status == JobStatus.running.value)
+                                .values(cancel_requested=True))
         return self.get(job_id)
 
     def delete(self, job_id: str, owner: str | None = None) -> bool:

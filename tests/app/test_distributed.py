@@ -139,7 +139,7 @@ def test_cancellation_reaches_a_job_on_a_worker(cluster: tuple[TestClient, Worke
     wait_for(client, job_id, {"running"}, timeout=30)
     wait_for_incumbent(client, job_id, timeout=20)  # a loaded machine may take a while to find one
     asked = time.monotonic()
-    client.delete(f"/jobs/{job_id}")
+    client.post(f"/jobs/{job_id}/cancel")
     job = wait_for(client, job_id, {"cancelled", "succeeded", "failed"}, timeout=10)
     assert time.monotonic() - asked < 2.5
     assert job["status"] == "cancelled" and job["result"]["solution"] is not None

@@ -61,7 +61,7 @@ def test_cancel_a_running_job_within_two_seconds_and_keep_its_best(client: TestC
     wait_for(client, job_id, {"running"})
     time.sleep(0.5)
     asked = time.monotonic()
-    assert client.delete(f"/jobs/{job_id}").status_code == 200
+    assert client.post(f"/jobs/{job_id}/cancel").status_code == 200
     job = wait_for(client, job_id, {"cancelled", "failed", "succeeded"}, timeout=5)
     assert time.monotonic() - asked < 2.0
     assert job["status"] == "cancelled"
@@ -101,7 +101,7 @@ def test_full_queue_answers_429_with_retry_after(settings: Settings) -> None:
         assert full.status_code == 429 and full.headers["Retry-After"]
         listed = client.get("/jobs", params={"status": "queued"}).json()
         assert listed["total"] == 1
-        client.delete(f"/jobs/{slow}")
+        client.post(f"/jobs/{slow}/cancel")
 
 
 def test_restart_runs_queued_jobs_and_recovers_the_ones_left_running(settings: Settings) -> None:

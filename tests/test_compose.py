@@ -41,3 +41,13 @@ def test_environment_points_at_the_compose_services_and_is_valid_settings() -> N
     assert env["OPTSERVE_BROKER_URL"].startswith("redis://redis:6379")
     settings = Settings(**{key.removeprefix("OPTSERVE_").lower(): value for key, value in env.items()})
     assert settings.broker_url and settings.database_url
+
+
+def test_the_api_requires_keys_on_its_network_address() -> None:
+    from app.auth.exposure import check_exposure
+
+    api = COMPOSE["services"]["api"]
+    host = api["command"][api["command"].index("--host") + 1]
+    settings = Settings(host=host, auth=api["environment"]["OPTSERVE_AUTH"])
+    assert host == "0.0.0.0" and settings.auth_required
+    check_exposure(settings)  # would raise for an unauthenticated network address

@@ -1,6 +1,6 @@
 """The `simulation` block of a request and the statistics a simulated answer carries."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -14,7 +14,9 @@ class SimulationSpec(ContractModel):
 
     replications: int | Literal["auto"] = Field(
         default=30, description="Replications per evaluated solution, or `auto`: add replications until the "
-        "confidence interval's half-width is at most `target_half_width` (relative to the mean).",
+        "confidence interval's half-width is at most `target_half_width` (relative to the mean). When evaluating "
+        "a staffing plan (`POST /evaluate`), `auto` first lengthens a horizon that is short for the traffic (under "
+        "50 estimated relaxation times, at most 16-fold); the answer's `warnings` say what it did.",
     )
     confidence: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of the intervals.")
     target_half_width: float = Field(default=0.02, gt=0, lt=1, description="Relative half-width target (`auto`).")
@@ -24,7 +26,16 @@ class SimulationSpec(ContractModel):
     common_random_numbers: bool = Field(
         default=True, description="Candidates see the same random streams (keyed by replication and element).",
     )
-    warmup: float = Field(default=0.0, ge=0, description="Simulated time deleted at the start (steady state).")
+    warmup: Annotated[float, Field(ge=0, strict=True)] | Literal["mser5"] | None = Field(
+        default=None, description="Steady-state models (staffing): what each replication deletes at its start. "
+        "`null`: the problem's own `warmup`. A number: that much simulated time instead (the run is this "
+        "plus `horizon` long). `mser5`: chosen from the data per replication by MSER-5 (batch means of 5 over "
+        "the waits in arrival order; the deletion point minimising the marginal standard error among the first "
+        "half of the run; the run is the problem's `warmup` plus `horizon` long). The time deleted is reported "
+        "as KPI `warmup` (and `warmup_at_limit`: share of replications where MSER-5 wanted half the run or "
+        "more). Measured: MSER-5 per replication biases heavy-traffic waits low (bench/RESULTS.md), so it is "
+        "not the default. Other families simulate finite plans and ignore it.",
+    )
     objective: Literal["mean", "p90", "p95"] = Field(
         default="mean", description="Statistic of the family's objective KPI to optimise.",
     )

@@ -16,6 +16,7 @@ from typing import Any
 from models.problem import Problem
 from models.problem_solutions import Solution
 from models.simulation import SimulationSpec
+from models.staffing import StaffingProblem
 from solvers.simulation.runners import Batch, BatchRunner, default_runner
 from solvers.simulation.tasks import PROBLEM, run_batch
 
@@ -23,6 +24,14 @@ INLINE_BELOW = 4
 """Fewer missing replications than this run in the calling process: a hand-off would cost more."""
 POLL_SECONDS = 0.1
 """Longest wait on a batch between two looks at the deadline and the cancel flag."""
+
+
+def model_payload(problem: Problem, spec: SimulationSpec) -> dict[str, Any]:
+    """What a replication needs besides problem and solution: the plan family's randomness
+    (`spec.model`), or for staffing (whose randomness is in the problem) the warm-up rule."""
+    if isinstance(problem, StaffingProblem):
+        return {"warmup": spec.warmup}
+    return spec.model
 
 
 class SimulationStopped(Exception):
@@ -47,7 +56,7 @@ class Evaluator:
 
     def __post_init__(self) -> None:
         self._problem_json = PROBLEM.dump_json(self.problem).decode()
-        self._model_json = json.dumps(self.spec.model)
+        self._model_json = json.dumps(model_payload(self.problem, self.spec))
         self._runner: BatchRunner[Any] = self.runner if self.runner is not None else default_runner(self.workers)
 
     def kpis(self, solution: Solution, replications: int) -> list[dict[str, float]]:

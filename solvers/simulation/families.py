@@ -1,5 +1,7 @@
 """Which SimPy model simulates which family."""
 
+import json
+
 from models import StaffingProblem, StaffingSolution
 from models.problem import Problem
 from models.problem_solutions import Solution
@@ -11,7 +13,7 @@ def simulate(problem: Problem, solution: Solution, model_json: str, streams: Str
     """One replication of `solution`: a dict of KPI name -> value."""
     if isinstance(problem, StaffingProblem) and isinstance(solution, StaffingSolution):
         servers = [solution.servers[str(s.id)] for s in problem.stations]
-        return simulate_staffing(problem, servers, streams)
+        return simulate_staffing(problem, servers, streams, json.loads(model_json or "{}").get("warmup"))
     from solvers.simulation.plan_models import simulate_plan
 
     kpis: dict[str, float] = simulate_plan(problem, solution, model_json, streams)

@@ -81,8 +81,7 @@
   async function cancelJob(id, button) {
     button.disabled = true;
     button.textContent = "Cancelling…";
-    let response = await api("/jobs/" + encodeURIComponent(id) + "/cancel", { method: "POST" });
-    if (response.status === 405) response = await api("/jobs/" + encodeURIComponent(id), { method: "DELETE" });
+    const response = await api("/jobs/" + encodeURIComponent(id) + "/cancel", { method: "POST" });
     if (!response.ok) { button.disabled = false; button.textContent = "Cancel"; alert(await errorText(response)); }
   }
 

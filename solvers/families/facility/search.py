@@ -3,9 +3,10 @@
 Every relaxed solution of `facility_bound` opens a set of facilities that covers the total demand
 (the aggregate capacity row is kept in the relaxation), so it only needs an assignment to become
 a solution: `facility_transport` gives the optimal split one (2-5 ms on 100 x 1000), and for
-single sourcing `solvers.families.facility.encoding.FacilityEncoding.assign` its regret greedy (a heuristic:
-it may miss a feasible assignment). Near the Lagrangian optimum the relaxed sets are the
-near-optimal ones, so sets are assigned only while the bound is close to its best, each set
+single sourcing `assign.assign_single` its regret greedy, repair and shift/swap/ejection-chain
+search (a heuristic: it may miss a feasible assignment). Single sourcing also has its own, stronger
+relaxation (`single`: 0/1 knapsacks per facility). Near the Lagrangian optimum the relaxed sets are
+the near-optimal ones, so sets are assigned only while the bound is close to its best, each set
 once. The multipliers aim at min(incumbent, best bound * (1 + `TARGET_SLACK`)), which keeps the
 steps sane while the incumbent is still poor (aiming at a poor incumbent made them diverge).
 
@@ -23,9 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models import FacilityLocationProblem, FacilitySolution
+from solvers.families.facility.assign import assign_single
 from solvers.families.facility.bound import LagrangeSolution, Subgradient, lagrangian
 from solvers.families.facility.data import BoolArray, FacilityData, FloatArray, serving, to_solution
-from solvers.families.facility.encoding import FacilityEncoding
+from solvers.families.facility.single import Knapsacks, single_lagrangian
 from solvers.families.facility.transport import transport
 from solvers.gap import gap_within
 
@@ -67,16 +69,23 @@ class LagrangeSearch:
     """The incumbent's transportation duals (split demand only): multipliers tight at it."""
     iterations: int = 0
     assigned: int = 0
-    encoding: FacilityEncoding = field(init=False)
     method: Subgradient = field(init=False)
+    _knapsacks: Knapsacks | None = field(init=False, default=None)
     multipliers: FloatArray = field(init=False)
     _seen: dict[bytes, float] = field(default_factory=dict)
     _best_shares: FloatArray | None = None
 
     def __post_init__(self) -> None:
-        self.encoding = FacilityEncoding(self.problem)
         self.method = Subgradient(self.data)
         self.multipliers = self.method.start()
+        self._knapsacks = Knapsacks(self.data) if self.data.single_source else None
+
+    def relax(self, multipliers: FloatArray) -> LagrangeSolution:
+        """L(multipliers): 0/1 knapsacks per facility for single sourcing (`single`), else
+        continuous ones (`bound`)."""
+        if self._knapsacks is not None:
+            return single_lagrangian(self.data, self._knapsacks, multipliers)
+        return lagrangian(self.data, multipliers)
 
     @property
     def bound(self) -> float:
@@ -97,7 +106,7 @@ class LagrangeSearch:
 
     def _assign(self, opened: BoolArray) -> float:
         if self.data.single_source:
-            shares = self.encoding.assign(opened.astype(np.uint8))
+            shares = single_shares(self.data, opened)
             if shares is None:
                 return math.inf
             used, prices = serving(shares), None
@@ -118,9 +127,13 @@ class LagrangeSearch:
     def warm(self, solution: FacilitySolution | None) -> None:
         """Offers the open set of a caller's solution, and the cheapest cover by fixed cost per
         unit of capacity."""
-        genome = self.encoding.from_solution(solution) if solution is not None else None
-        if genome is not None and genome.any():
-            self.offer(genome.astype(bool))
+        positions = {str(f.id): i for i, f in enumerate(self.problem.facilities)}
+        opened = np.zeros(self.data.m, dtype=bool)
+        for fid in solution.open if solution is not None else []:
+            if str(fid) in positions:
+                opened[positions[str(fid)]] = True
+        if opened.any():
+            self.offer(opened)
         self.offer(cheapest_cover(self.data))
 
     def ascend(self, limits: SearchLimits) -> bool:
@@ -128,7 +141,7 @@ class LagrangeSearch:
         hits. True when the bound or the incumbent improved."""
         bound, cost, since_progress, stall = self.bound, self.best_cost, 0, 0
         while self.iterations < limits.iterations and since_progress < STALL_LIMIT:
-            point = lagrangian(self.data, self.multipliers)
+            point = self.relax(self.multipliers)
             self.iterations += 1
             improved = self._better_bound(point)
             stall = 0 if improved else stall + 1
@@ -153,6 +166,17 @@ class LagrangeSearch:
             return False
         self.best_point = point
         return not math.isfinite(old) or point.bound > old + IMPROVEMENT * max(1.0, abs(old))
+
+
+def single_shares(data: FacilityData, opened: BoolArray) -> FloatArray | None:
+    """A single-source assignment to `opened` (`assign.assign_single`) as a share matrix."""
+    rows = np.flatnonzero(opened)
+    where = assign_single(data.costs[rows], data.demand, data.capacity[rows])
+    if where is None:
+        return None
+    shares = np.zeros((data.m, data.n))
+    shares[rows[where], np.arange(data.n)] = 1.0
+    return shares
 
 
 def cheapest_cover(data: FacilityData) -> BoolArray:
@@ -203,7 +227,7 @@ def neighbours(search: LagrangeSearch, point: LagrangeSolution) -> list[BoolArra
     data, current = search.data, search.best_open
     keys = _move_bounds(current, point.multipliers, point.values)
     if search.best_prices is not None:
-        local = lagrangian(data, search.best_prices)
+        local = search.relax(search.best_prices)
         keys = np.maximum(keys, _move_bounds(current, local.multipliers, local.values))
     inside, outside = np.flatnonzero(current), np.flatnonzero(~current)
     room = float(data.cover[current].sum()) - data.total_demand

@@ -36,9 +36,10 @@ import numpy as np
 from models import FacilityLocationProblem, FacilitySolution, Status, Termination
 from models.problem import Problem, is_multi_objective
 from solvers.contract import Incumbent, RawResult, SolveContext
-from solvers.families.facility.data import FacilityData
+from solvers.families.facility.bound import LagrangeSolution
+from solvers.families.facility.data import BoolArray, FacilityData, shares_of
 from solvers.families.facility.mip import FacilityFormulation
-from solvers.families.facility.reduce import Reduction, reduce, restricted_problem
+from solvers.families.facility.reduce import Reduction, pair_kernel, reduce, restricted_problem
 from solvers.gap import gap_within
 from solvers.mip.cut_loop import CutLoop
 from solvers.mip.highs_session import HighsSession
@@ -55,6 +56,11 @@ MIP_PAIRS_PER_SECOND = 10_000
 """The reduced MIP runs only when it has at most this many facility x customer pairs per second
 left: measured, HiGHS proves 100 x 1000 instances reduced to 15 facilities in 3-5 s and to 39
 in 30-45 s; a larger MIP in less time would not even finish its root LP."""
+SINGLE_MIP_PAIRS_PER_SECOND = 1_000
+"""The same with binary shares (single sourcing); larger problems get a kernel MIP instead
+(`reduce.pair_kernel`): 25 x 100 reduced to 16 facilities takes HiGHS several seconds."""
+KERNEL_STEPS = ((5, 2.0), (8, 2.5), (12, 3.0), (20, 4.0))
+"""(cheapest pairs per customer, facilities per open one) of the successive kernel MIPs."""
 RESERVE_SHARE = 0.08
 """Share of the time limit kept back from HiGHS (its limit is soft) for answering."""
 MIN_MIP_SECONDS = 0.2
@@ -144,7 +150,7 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
     if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
         return _result(best, context, note, build_time, completed=search.best_point is not None)
     reduction = reduce(data, search.best_point, search.best_cost)
-    if not _mip_fits(reduction, len(problem.customers), context) and time.monotonic() >= limits.deadline:
+    if not _mip_fits(reduction, problem, context) and time.monotonic() >= limits.deadline:
         # the MIP would be skipped anyway: the time it would have had goes to the search instead
         improve(search, replace(limits, deadline=context.started + (1 - RESERVE_SHARE) * options.time_limit))
         best.raise_bound(search.bound, "lagrangian")
@@ -152,32 +158,58 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
         if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
             return _result(best, context, note, build_time, completed=search.best_point is not None)
         reduction = reduce(data, search.best_point, search.best_cost)
+    if data.single_source and not _mip_fits(reduction, problem, context) and search.best_point is not None:
+        note += "; " + _kernel_search(problem, data, reduction, search.best_point, best, context)
+        return _result(best, context, note, build_time, completed=False)
     completed, what = _reduced_mip(problem, reduction, best, context)
     note += (f"; reduced MIP over {int(reduction.keep.sum())} of {data.m} facilities "
              f"({reduction.n_open} fixed open): {what}")
     return _result(best, context, note, build_time, completed)
 
 
+def _kernel_search(problem: FacilityLocationProblem, data: FacilityData, reduction: Reduction,
+                   point: LagrangeSolution, best: Best, context: SolveContext) -> str:
+    """Single-source MIPs too large to solve whole: HiGHS over growing kernels of promising pairs
+    (`reduce.pair_kernel`, around the current incumbent), each warm-started, while time is left
+    and the previous kernel was solved to its optimum."""
+    what = "not run"
+    for rounds, (per_customer, factor) in enumerate(KERNEL_STEPS, start=1):
+        if best.solution is None or _mip_budget(context) < MIN_MIP_SECONDS:
+            break
+        shares = shares_of(problem, best.solution)
+        pairs = pair_kernel(data, reduction, point, shares, per_customer, factor)
+        kernel = replace(reduction, keep=np.asarray(pairs.any(axis=1), dtype=np.bool_))
+        solved, detail = _reduced_mip(problem, kernel, best, context, pairs)
+        what = f"kernel MIPs: {rounds}, the last over {int(pairs.sum())} of {data.m * data.n} pairs: {detail}"
+        if not solved:
+            break
+    return what
+
+
 def _mip_budget(context: SolveContext) -> float:
     return context.remaining() - RESERVE_SHARE * context.options.time_limit
 
 
-def _mip_fits(reduction: Reduction, customers: int, context: SolveContext) -> bool:
+def _mip_fits(reduction: Reduction, problem: FacilityLocationProblem, context: SolveContext) -> bool:
     """Whether HiGHS can be expected to finish the reduced MIP in the time left (see MIP_PAIRS_PER_SECOND)."""
     budget = _mip_budget(context)
-    return budget >= MIN_MIP_SECONDS and reduction.keep.sum() * customers <= MIP_PAIRS_PER_SECOND * budget
+    rate = SINGLE_MIP_PAIRS_PER_SECOND if problem.single_source else MIP_PAIRS_PER_SECOND
+    return budget >= MIN_MIP_SECONDS and reduction.keep.sum() * len(problem.customers) <= rate * budget
 
 
 def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: Best,
-                 context: SolveContext) -> tuple[bool, str]:
-    """Solves the restricted problem with HiGHS; (True when HiGHS proved its optimum, what happened)."""
+                 context: SolveContext, pairs: BoolArray | None = None) -> tuple[bool, str]:
+    """Solves the restricted problem with HiGHS; (True when HiGHS proved its optimum, what happened).
+    With `pairs` (a heuristic kernel, `reduce.pair_kernel`) only those pairs may serve: its
+    solutions count, its bounds do not."""
     budget = _mip_budget(context)
-    if not _mip_fits(reduction, len(problem.customers), context):
+    if pairs is None and not _mip_fits(reduction, problem, context):
         return False, f"skipped, too large for the {max(budget, 0.0):.1f} s left"
 
     def progress(incumbent: Incumbent) -> None:
-        best.raise_bound(reduction.valid_bound(incumbent.bound) if incumbent.bound is not None else None,
-                         "reduced_mip")
+        if pairs is None:
+                best.raise_bound(reduction.valid_bound(incumbent.bound) if incumbent.bound is not None else None,
+                             "reduced_mip")
         if incumbent.objective is not None and isinstance(incumbent.solution, FacilitySolution):
             best.offer(incumbent.objective, incumbent.solution)
 
@@ -190,8 +222,11 @@ def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: B
     fixed = np.flatnonzero(reduction.forced_open[reduction.keep]).astype(np.int32)
     if len(fixed):
         session.highs.changeColsBounds(len(fixed), fixed, np.ones(len(fixed)), np.ones(len(fixed)))
+    if pairs is not None:
+        banned = formulation.xcol[~pairs[reduction.keep]].astype(np.int32)
+        session.highs.changeColsBounds(len(banned), banned, np.zeros(len(banned)), np.zeros(len(banned)))
     raw = loop.run(session)
-    if raw.status is not Status.infeasible and raw.bound is not None:
+    if pairs is None and raw.status is not Status.infeasible and raw.bound is not None:
         best.raise_bound(reduction.valid_bound(raw.bound), "reduced_mip")
     if raw.objective is not None and isinstance(raw.solution, FacilitySolution):
         best.offer(raw.objective, raw.solution)

@@ -27,6 +27,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 EPS = 1e-9
 MAX_PASSES = 50
+NEAR = 6
+"""Swaps, ejection chains and repair moves send a customer only to its `NEAR` cheapest open
+facilities (shifts consider all): keeps a pass at O(NEAR * n^2) on 1,000 customers."""
 
 
 def assign_single(costs: FloatArray, demand: FloatArray, capacity: FloatArray) -> IntArray | None:
@@ -40,12 +43,14 @@ def assign_single(costs: FloatArray, demand: FloatArray, capacity: FloatArray) -
     ranked = np.sort(costs, axis=0)
     order = np.lexsort((-demand, -(ranked[1] - ranked[0]))).astype(np.int64)
     cap = np.minimum(capacity, 1e300)
-    where, ok = _assign(np.ascontiguousarray(costs), demand, cap, order)
+    near = np.argsort(costs, axis=0, kind="stable")[:NEAR].T.copy().astype(np.int64)
+    where, ok = _assign(np.ascontiguousarray(costs), demand, cap, order, near)
     return where if ok else None
 
 
 @jit
-def _assign(costs: FloatArray, demand: FloatArray, capacity: FloatArray, order: IntArray) -> tuple[IntArray, bool]:
+def _assign(costs: FloatArray, demand: FloatArray, capacity: FloatArray, order: IntArray,
+            near: IntArray) -> tuple[IntArray, bool]:
     k, n = costs.shape
     room = capacity.copy()
     where = np.full(n, -1, dtype=np.int64)
@@ -59,14 +64,14 @@ def _assign(costs: FloatArray, demand: FloatArray, capacity: FloatArray, order: 
         i = pick if pick >= 0 else spare
         where[j] = i
         room[i] -= demand[j]
-    if not _repair(costs, demand, room, where):
+    if not _repair(costs, demand, room, where, near):
         return where, False
-    _local_search(costs, demand, room, where)
+    _local_search(costs, demand, room, where, near)
     return where, True
 
 
 @jit
-def _repair(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray) -> bool:
+def _repair(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray, near: IntArray) -> bool:
     k, n = costs.shape
     for _ in range(4 * n):
         a = int(np.argmin(room))
@@ -83,6 +88,8 @@ def _repair(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntA
                     score = (costs[b, j] - costs[a, j]) / min(demand[j], -room[a])
                     if score < best:
                         best, bj, bb, bl = score, j, b, -1
+                if not _is_near(near, j, b):
+                    continue
                 for q in range(n):  # swap with a smaller customer q at b
                     if where[q] == b and demand[q] < demand[j] and room[b] + demand[q] >= demand[j] - EPS:
                         score = (costs[b, j] - costs[a, j] + costs[a, q] - costs[b, q]) / min(
@@ -105,19 +112,25 @@ def _move(demand: FloatArray, room: FloatArray, where: IntArray, j: int, b: int)
 
 
 @jit
-def _local_search(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray) -> None:
+def _is_near(near: IntArray, j: int, b: int) -> bool:
+    return bool((near[j] == b).any())
+
+
+@jit
+def _local_search(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray, near: IntArray) -> None:
     n = costs.shape[1]
     for _ in range(MAX_PASSES):
         improved = False
         for j in range(n):
-            if _improve_customer(costs, demand, room, where, j):
+            if _improve_customer(costs, demand, room, where, near, j):
                 improved = True
         if not improved:
             return
 
 
 @jit
-def _improve_customer(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray, j: int) -> bool:
+def _improve_customer(costs: FloatArray, demand: FloatArray, room: FloatArray, where: IntArray, near: IntArray,
+                      j: int) -> bool:
     """The best shift of j, else the first improving swap or two-step ejection chain moving j."""
     k, n = costs.shape
     a = where[j]
@@ -128,7 +141,8 @@ def _improve_customer(costs: FloatArray, demand: FloatArray, room: FloatArray, w
     if bb >= 0:
         _move(demand, room, where, j, bb)
         return True
-    for b in range(k):
+    for t in range(near.shape[1]):
+        b = near[j, t]
         gain = costs[b, j] - costs[a, j]
         if b == a or gain >= -EPS:
             continue

@@ -96,3 +96,15 @@ def to_solution(problem: FacilityLocationProblem, shares: FloatArray) -> Facilit
 def serving(shares: FloatArray) -> BoolArray:
     """The facilities that serve some share of some customer."""
     return np.asarray((shares > 0).any(axis=1), dtype=np.bool_)
+
+
+def shares_of(problem: FacilityLocationProblem, solution: FacilitySolution) -> FloatArray:
+    """The m x n share matrix of a wire solution (assignments to unknown ids are left out)."""
+    rows = {str(f.id): i for i, f in enumerate(problem.facilities)}
+    cols = {str(c.id): j for j, c in enumerate(problem.customers)}
+    shares = np.zeros((len(rows), len(cols)))
+    for a in solution.assignments:
+        i, j = rows.get(str(a.facility)), cols.get(str(a.customer))
+        if i is not None and j is not None:
+            shares[i, j] += a.fraction
+    return shares

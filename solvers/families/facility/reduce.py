@@ -14,10 +14,14 @@ import numpy as np
 
 from models import FacilityLocationProblem
 from solvers.families.facility.bound import LagrangeSolution, forced_bounds
-from solvers.families.facility.data import BoolArray, FacilityData
+from solvers.families.facility.data import BoolArray, FacilityData, FloatArray
 
 MARGIN = 1e-7
 """Relative margin by which a forced bound must beat the incumbent before a facility is fixed."""
+KERNEL_PAIRS = 5
+"""Cheapest facilities per customer kept by `pair_kernel`."""
+KERNEL_FACILITIES = 2.0
+"""`pair_kernel` keeps this many times the incumbent's open count of facilities."""
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,25 @@ def restricted_problem(problem: FacilityLocationProblem, keep: BoolArray) -> Fac
         "costs": [problem.costs[i] for i in rows],
         "distances": None if problem.distances is None else [problem.distances[i] for i in rows],
     })
+
+
+def pair_kernel(data: FacilityData, reduction: Reduction, point: LagrangeSolution, incumbent_shares: FloatArray,
+                per_customer: int = KERNEL_PAIRS, facility_factor: float = KERNEL_FACILITIES) -> BoolArray:
+    """A heuristic restriction (kernel search) for a single-source MIP that does not fit whole:
+    the facilities kept by `reduction` that the incumbent opens or whose Lagrangian value v_i is
+    among the `facility_factor` x (open count) lowest, and for each customer its `per_customer`
+    cheapest pairs among them plus the incumbent's pair. Returns the m x n allowed pairs (rows of
+    facilities left out are all False). The MIP over it finds solutions, never bounds."""
+    serving = incumbent_shares > 0
+    opened = serving.any(axis=1)
+    budget = max(int(facility_factor * opened.sum()), int(opened.sum()) + 1)
+    ranked = [i for i in np.argsort(point.values, kind="stable") if reduction.keep[i]]
+    rows = opened | reduction.forced_open
+    rows[ranked[:budget]] = True
+    rows &= reduction.keep | opened
+    costs = np.where(rows[:, None], data.costs, np.inf)
+    nearest = np.argsort(costs, axis=0, kind="stable")[:per_customer]
+    allowed = np.zeros((data.m, data.n), dtype=bool)
+    allowed[nearest, np.arange(data.n)[None, :]] = True
+    allowed &= rows[:, None]
+    return np.asarray(allowed | serving, dtype=np.bool_)

@@ -121,6 +121,11 @@ class LagrangeSearch:
             self.on_improve(cost, to_solution(self.problem, shares))
         return cost
 
+    @property
+    def best_shares(self) -> FloatArray | None:
+        """The incumbent's m x n share matrix."""
+        return self._best_shares
+
     def solution(self) -> FacilitySolution | None:
         return None if self._best_shares is None else to_solution(self.problem, self._best_shares)
 

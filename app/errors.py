@@ -83,6 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 405:
             return method_not_allowed(request)
+        if exc.status_code == 400:  # a body that is not JSON text at all: the same 422 as malformed JSON
+            return error_response(422, "validation_error", "the request body is not valid JSON",
+                                  [ErrorDetail(loc=["body"], msg=str(exc.detail))])
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 

@@ -1,9 +1,10 @@
 """Shared configuration for every wire model: unknown fields are errors, not silently dropped."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
-Id = str | int
-"""Identifiers may be strings or integers, as people's data has both; they are compared as given."""
+Id = StrictStr | StrictInt
+"""Identifiers may be strings or integers, as people's data has both; they are compared as given (strict:
+`true` is not the id 1, as the schema says)."""
 
 
 class ContractModel(BaseModel):

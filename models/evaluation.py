@@ -1,6 +1,8 @@
 """POST /evaluate: simulate a plan the user supplies (a robustness check), without optimising."""
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import ConfigDict, Field
 
 from models._base import ContractModel
 from models.issues import Issue, IssueList
@@ -9,8 +11,19 @@ from models.problem_solutions import Solution
 from models.simulation import SimulationReport, SimulationSpec
 
 
+def _solution_matches_problem(schema: dict[str, Any]) -> None:
+    """Says in the schema what the validation checks: the solution has the problem's family's fields."""
+    schema["anyOf"] = [
+        {"properties": {"problem": {"properties": {"kind": {"const": kind.value}}},
+                        "solution": {"required": model.model_json_schema()["required"]}}}
+        for kind, model in SOLUTION_MODELS.items()
+    ]
+
+
 class EvaluateRequest(ContractModel):
     """A problem, a solution of it, and how to simulate."""
+
+    model_config = ConfigDict(json_schema_extra=_solution_matches_problem)
 
     problem: Problem
     solution: Solution = Field(description="The plan to evaluate, in the family's solution format.")

@@ -45,6 +45,9 @@ class KnapsackProblem(ContractModel):
 
     model_config = {
         "json_schema_extra": {
+            # Single objective (no `objectives`): every item needs its `value`, as the validation says.
+            "if": {"properties": {"objectives": {"type": "null"}}},
+            "then": {"properties": {"items": {"items": {"required": ["value"]}}}},
             "examples": [
                 {
                     "kind": "knapsack",

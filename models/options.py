@@ -1,6 +1,6 @@
 """Per-request solver options, translated by each backend into its native parameters."""
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from models._base import ContractModel
 from models.problem import Solution
@@ -8,6 +8,8 @@ from models.problem import Solution
 
 class SolveOptions(ContractModel):
     """What the caller asks of the solve: limits, tolerances, reproducibility, a start."""
+
+    model_config = ConfigDict(strict=True)  # `true` or "5" for a number is a 422, as the schema says
 
     time_limit: float = Field(
         default=10.0, gt=0, le=86_400, allow_inf_nan=False,

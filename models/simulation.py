@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from models._base import ContractModel
 from models.distributions import Distribution
@@ -12,19 +12,23 @@ from models.problem_solutions import Solution
 class SimulationSpec(ContractModel):
     """How to evaluate solutions by simulation: replications, confidence, randomness, objective."""
 
+    model_config = ConfigDict(strict=True)  # `true` or "5" for a number is a 422, as the schema says
+
     replications: int | Literal["auto"] = Field(
         default=30, description="Replications per evaluated solution, or `auto`: add replications until the "
         "confidence interval's half-width is at most `target_half_width` (relative to the mean). When evaluating "
         "a staffing plan (`POST /evaluate`), `auto` first lengthens a horizon that is short for the traffic (under "
         "50 estimated relaxation times, at most 16-fold); the answer's `warnings` say what it did.",
     )
-    confidence: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of the intervals.")
+    confidence: float = Field(default=0.95, gt=0.5, le=0.999, description="Confidence level of the intervals "
+                              "(at most 0.999: closer to 1 the interval is infinite).")
     target_half_width: float = Field(default=0.02, gt=0, lt=1, description="Relative half-width target (`auto`).")
     min_replications: int = Field(default=10, ge=2, description="Replications before `auto` may stop.")
     max_replications: int = Field(default=200, ge=2, le=100_000, description="Cap for `auto` and selection.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Seed of every random stream.")
     common_random_numbers: bool = Field(
-        default=True, description="Candidates see the same random streams (keyed by replication and element).",
+        default=True, strict=True, description="Candidates see the same random streams (keyed by replication and "
+        "element).",
     )
     warmup: Annotated[float, Field(ge=0, strict=True)] | Literal["mser5"] | None = Field(
         default=None, description="Steady-state models (staffing): what each replication deletes at its start. "

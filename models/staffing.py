@@ -71,7 +71,7 @@ class StaffingProblem(ContractModel):
         default=None, description="Abandonment: a customer leaves a queue after waiting this long.",
     )
     horizon: float = Field(gt=0, description="Simulated time per replication (after warm-up).")
-    warmup: float = Field(default=0.0, ge=0, description="Simulated time discarded at the start.")
+    warmup: float = Field(default=0.0, ge=0, strict=True, description="Simulated time discarded at the start.")
     constraints: list[Constraint] = Field(default_factory=list, description="Service requirements.")
     require_stability: bool = Field(
         default=True, description="Part of the problem: every station without `patience` must get more "

@@ -25,7 +25,7 @@ class TspProblem(ContractModel):
 
     kind: Literal["tsp"] = Field(description="Problem family discriminator.")
     coordinates: list[list[float]] | None = Field(
-        default=None,
+        default=None, min_length=1,
         description="Node coordinates [x, y] (for `geo`: TSPLIB DDD.MM latitude, longitude). "
         "Give either this or `distances`.",
     )
@@ -35,7 +35,7 @@ class TspProblem(ContractModel):
         "TSPLIB nint of the Euclidean distance, `ceil_2d` rounds up, `geo` and `att` as in TSPLIB.",
     )
     distances: list[list[float]] | None = Field(
-        default=None,
+        default=None, min_length=1,
         description="Square matrix, distances[i][j] = cost of travelling i -> j (asymmetric allowed; "
         "the diagonal is ignored).",
     )

@@ -35,11 +35,11 @@ from solvers.backends.cpsat.common import SOLVE_MARGIN, Outcome, Reporter, Track
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
 from solvers.families.scheduling import search as schedule_search
+from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import ScheduleData, flatten
 from solvers.families.scheduling.heuristic import (
     Placement,
     best_schedule,
-    makespan_lower_bound,
     objective,
     to_solution,
     warm_start_placements,
@@ -72,10 +72,28 @@ PARALLEL_PROBE = 0.05
 PROBING_ARC_LIMIT setup arcs (50 x 5: building the model alone took 0.3 s, the probe found nothing)."""
 PARALLEL_SEARCH_SHARE = 0.85
 """Share of the time left after the probe for iterated greedy; CP-SAT gets the rest (bound, polishing)."""
+PRESOLVE_LARGE_CIRCUITS = False
+"""Presolve above PROBING_ARC_LIMIT arcs: even without probing it took 1.85 s on 50 x 5 (12,500
+enforced precedences, load 7) and changed nothing; without it the bound reached 110 by 1.3-3 s."""
+SETUP_WARMUP = 0.1
+"""Parallel machines with setups: share of the time for iterated greedy before CP-SAT (20 x 2: the
+optimum 151 within 0.5 s; CP-SAT then proves it in 0.4 s instead of 3.6 s from the greedy 172)."""
+SETUP_WARMUP_STALL = 1000
+"""... or until this many iterated-greedy steps bring nothing better (1,600-3,500 steps/s on 8-20 jobs;
+20 x 3 reached its optimum 86 after 0.09-0.76 s over three seeds, CP-SAT then proved it faster)."""
+SETUP_BOUND_SHARE = 0.3
+"""Above PROBING_ARC_LIMIT arcs, the share of the time left for CP-SAT's bound before iterated greedy
+takes the rest (50 x 5: presolve off, root LP at 110 after 1.3-3 s at load 7, no better by 8 s)."""
 PROBING_OP_LIMIT = 200
 """Above this many operations, presolve probing is switched off too: it took 0.65 s (ta01, 225 ops),
 1-2.6 s (abz7, 300) and 2.1 s (ta21, 400) per run, once leaving CP-SAT no time to search at all;
 on ft10 (100) it is what makes the proof fast (1.3-1.5 s with, 4.3-7.5 s without)."""
+LOAD_CUT = "makespan >= durations + setups of the arcs used, per machine"
+"""The redundant linear constraint every machine with setups gets (a machine runs its operations one
+after another, setups between them, so it is busy at least that long before the makespan). The
+precedences enforced by arc literals are invisible to the LP; this one makes the LP bound an
+assignment relaxation. Raw circuit model, one worker, greedy hint (load 7): 20 x 2 proved in 3.6 s
+instead of nothing in 10 s (bound 29 against 151); 50 x 5 hinted with a 115: bound 110 instead of 90."""
 PROBING_ARC_LIMIT = 2000
 """Above this many setup arcs, presolve probing is switched off: on 50 jobs x 5 parallel machines
 (12,500 arcs) probing alone took 5-6 s per presolve round (17 s in all) before any search."""
@@ -126,6 +144,8 @@ class SchedulingModel:
         self.model = cp_model.CpModel()
         self.ops = [self._operation(k) for k in range(len(data.ops))]
         self.arcs: dict[int, list[_Arc]] = {}
+        self.busy: list[cp_model.LinearExpr] = []
+        """Per machine with setups: its durations plus the setups of the arcs used (see `_makespan`)."""
         self._precedences()
         self._machines()
         self.objective_scale = 1.0
@@ -176,6 +196,7 @@ class SchedulingModel:
         model, data = self.model, self.data
         arcs: list[cp_model.ArcT] = []
         kept: list[_Arc] = []
+        setups: list[cp_model.LinearExprT] = []
         for node, (k, choice) in enumerate(on_machine, start=1):
             first, last = model.new_bool_var(""), model.new_bool_var("")
             arcs += [(0, node, first), (node, 0, last)]
@@ -193,6 +214,8 @@ class SchedulingModel:
                 model.add(self.ops[kb].start >= self.ops[ka].end + setup).only_enforce_if(literal)
                 arcs.append((a, b, literal))
                 kept.append(_Arc(ka, kb, literal))
+                if setup:
+                    setups.append(setup * literal)
         if all(choice.presence is not None for _, choice in on_machine):
             empty = model.new_bool_var("")
             arcs.append((0, 0, empty))
@@ -202,6 +225,8 @@ class SchedulingModel:
                 model.add_implication(choice.presence, ~empty)
         model.add_circuit(arcs)
         self.arcs[machine] = kept
+        self.busy.append(sum(c.duration if c.presence is None else c.duration * c.presence for _, c in on_machine)
+                         + sum(setups))
 
     def arc_count(self) -> int:
         return sum(len(arcs) for arcs in self.arcs.values())
@@ -210,6 +235,8 @@ class SchedulingModel:
         self.makespan = self.model.new_int_var(lower_bound, self.horizon, "makespan")
         for ops in self.data.job_ops:
             self.model.add(self.makespan >= self.ops[ops[-1]].end)
+        for busy in self.busy:  # redundant, but what gives the LP its strength (see LOAD_CUT)
+            self.model.add(self.makespan >= busy)
         self.model.minimize(self.makespan)
 
     def _tardiness(self) -> None:
@@ -274,7 +301,7 @@ def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
     started = time.monotonic()
     data = flatten(problem)
     heuristic = best_schedule(data)
-    floor = float(makespan_lower_bound(data)) if data.minimise_makespan else 0.0
+    floor = scheduling_lower_bound(data).value if data.minimise_makespan else 0.0
     run: _Run = Tracker(context, partial(to_solution, data), heuristic.placements, heuristic.objective,
                         f"heuristic ({heuristic.rule})", floor)
     hint = _warm_start(run, data, problem)
@@ -310,23 +337,45 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
     name = schedule_search.method(data)
     if name is None:
         return _cpsat(run, data, hint, context.remaining())
+    if name == "iterated greedy" and data.minimise_makespan and data.has_setups:
+        return _setup_phases(run, data, hint)
     tabu = name == "tabu search"
     if tabu:
         probe = JOBSHOP_PROBE * min(1.0, PROBE_FULL_OPS / len(data.ops))
     else:
         probe = PARALLEL_PROBE if _setup_arcs(data) <= PROBING_ARC_LIMIT else 0.0
     if probe:
-        status = _cpsat(run, data, hint, probe * context.remaining(), interleave=False)
+        status = _cpsat(run, data, hint, probe * context.remaining(), mode="shave")
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or run.closed():
             return status
-    found = schedule_search.improve(data, run.native_best, (SEARCH_SHARE if tabu else PARALLEL_SEARCH_SHARE)
-                                    * context.remaining(), context.options.seed, run.floor,
-                                    lambda p, v: run.offer(p, v, "local search"),
-                                    patience=TABU_PATIENCE if tabu else None)
+    _local_search(run, data, (SEARCH_SHARE if tabu else PARALLEL_SEARCH_SHARE) * context.remaining(),
+                  TABU_PATIENCE if tabu else None)
+    return _cpsat(run, data, [], context.remaining())
+
+
+def _setup_phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_model.CpSolverStatus:
+    """Parallel machines with setups, makespan: a short iterated greedy (the horizon), CP-SAT with
+    the LOAD_CUT (proves the small instances; on large ones its root LP gives the bound, as good
+    from a 131 as from a 115 on 50 x 5), then iterated greedy for the rest of the time."""
+    context = run.context
+    _local_search(run, data, SETUP_WARMUP * context.remaining(), None, stall=SETUP_WARMUP_STALL)
+    large = _setup_arcs(data) > PROBING_ARC_LIMIT
+    share = SETUP_BOUND_SHARE if large else 1.0
+    status = _cpsat(run, data, hint, share * context.remaining(), mode="plain")
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or run.closed() or context.remaining() <= SOLVE_MARGIN:
+        return status
+    _local_search(run, data, context.remaining() - SOLVE_MARGIN, None)
+    return status
+
+
+def _local_search(run: _Run, data: ScheduleData, seconds: float, patience: int | None,
+                  stall: int | None = None) -> None:
+    """The family's local search from the best schedule; every improvement goes to the tracker."""
+    found = schedule_search.improve(data, run.native_best, seconds, run.context.options.seed, run.floor,
+                                    lambda p, v: run.offer(p, v, "local search"), patience=patience, stall=stall)
     if found is not None:
         run.offer(found.placements, found.objective, found.method)
         run.report(force=True)
-    return _cpsat(run, data, [], context.remaining())
 
 
 def _setup_arcs(data: ScheduleData) -> int:
@@ -339,8 +388,9 @@ def _setup_arcs(data: ScheduleData) -> int:
 
 
 def _cpsat(run: _Run, data: ScheduleData, hint: Sequence[Placement | None], seconds: float,
-           interleave: bool = True) -> cp_model.CpSolverStatus:
-    """One CP-SAT run hinted with the best schedule (or a partial warm start), horizon from it."""
+           mode: str = "interleave") -> cp_model.CpSolverStatus:
+    """One CP-SAT run hinted with the best schedule (or a partial warm start), horizon from it.
+    `mode` (one worker): "interleave" (LNS from the hint), "shave" (objective shaving) or "plain"."""
     context = run.context
     model = SchedulingModel(data, _horizon(data, run.native_best, hint), int(run.floor))
     model.hint(hint if hint else run.native_best)
@@ -350,7 +400,7 @@ def _cpsat(run: _Run, data: ScheduleData, hint: Sequence[Placement | None], seco
     solver = cp_model.CpSolver()
     parameters(solver, context)
     solver.parameters.max_time_in_seconds = max(0.01, min(seconds, context.remaining() - SOLVE_MARGIN))
-    _tune(solver, context, model, interleave)
+    _tune(solver, context, model, mode)
     status = solver.solve(model.model, Reporter(model.extract, run.best, context, model.objective_scale, run.bound))
     run.native = solver.status_name(status)
     run.log = model.model.validate() if status == cp_model.MODEL_INVALID else solver.response_stats()
@@ -360,21 +410,25 @@ def _cpsat(run: _Run, data: ScheduleData, hint: Sequence[Placement | None], seco
         run.offer(placements, value, "cpsat")
         if value <= run.best.objective:  # CP-SAT's callback took it first: keep its placements for hints
             run.native_best = placements
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        # valid without a solution too: some schedule ends by the horizon, so the optimum does
         run.tighten(scaled_bound(solver.best_objective_bound, model.objective_scale, run.floor))
     return status
 
 
-def _tune(solver: cp_model.CpSolver, context: SolveContext, model: SchedulingModel, interleave: bool) -> None:
+def _tune(solver: cp_model.CpSolver, context: SolveContext, model: SchedulingModel, mode: str) -> None:
     """Scheduling-specific parameters, each measured (see the constants)."""
     params = solver.parameters
-    if context.options.threads == 1 and INTERLEAVE_ONE_WORKER and interleave:
+    if context.options.threads == 1 and INTERLEAVE_ONE_WORKER and mode == "interleave":
         params.interleave_search = True
         params.interleave_batch_size = INTERLEAVE_BATCH
-    elif context.options.threads == 1 and SHAVE_ONE_WORKER:
+    elif context.options.threads == 1 and SHAVE_ONE_WORKER and mode == "shave":
         params.use_objective_shaving_search = True
     params.use_strong_propagation_in_disjunctive = STRONG_DISJUNCTIVE
     if model.arc_count() > PROBING_ARC_LIMIT or len(model.data.ops) > PROBING_OP_LIMIT:
         params.cp_model_probing_level = 0
+    if model.arc_count() > PROBING_ARC_LIMIT and not PRESOLVE_LARGE_CIRCUITS:
+        params.cp_model_presolve = False
 
 
 def _horizon(data: ScheduleData, best: Sequence[Placement], warm: Sequence[Placement | None]) -> int:

@@ -311,8 +311,10 @@ def _destroy(schedule: _Schedule, rng: random.Random) -> list[int]:
 
 def iterated_greedy(data: ScheduleData, start: Sequence[Placement], seconds: float, seed: int = 0,
                     lower_bound: float = 0.0, on_improve: Improved | None = None,
-                    max_iterations: int | None = None) -> SearchResult:
-    """Improves a feasible parallel-machine schedule for `seconds` (see the module docstring)."""
+                    max_iterations: int | None = None, stall: int | None = None) -> SearchResult:
+    """Improves a feasible parallel-machine schedule for `seconds` (see the module docstring).
+    `stall`: stop after this many steps without a better schedule (a caller with a better use for
+    the time, such as CP-SAT's proof once the schedule is good enough to give it a tight horizon)."""
     deadline = time.monotonic() + seconds
     shop = _Shop(data)
     rng = random.Random(seed)
@@ -322,9 +324,11 @@ def iterated_greedy(data: ScheduleData, start: Sequence[Placement], seconds: flo
     if on_improve is not None:
         on_improve(best.placements(), best.cost()[0])
     temperature = TEMPERATURE * shop.mean_duration
-    iterations = 0
+    iterations = last_better = 0
     while best.cost()[0] > lower_bound and shop.n > 1:
         if max_iterations is not None and iterations >= max_iterations:
+            break
+        if stall is not None and iterations - last_better >= stall:
             break
         if iterations % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
             break
@@ -341,6 +345,8 @@ def iterated_greedy(data: ScheduleData, start: Sequence[Placement], seconds: flo
         if trial.cost() < current.cost() or rng.random() < math.exp(-max(delta, 0.0) / max(temperature, 1e-9)):
             current = trial
         if current.cost() < best.cost():
+            if current.cost()[0] < best.cost()[0]:
+                last_better = iterations
             best = current.copy()
             if on_improve is not None:
                 on_improve(best.placements(), best.cost()[0])

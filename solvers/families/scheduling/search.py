@@ -38,14 +38,17 @@ def method(data: ScheduleData) -> str | None:
 
 def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed: int = 0,
             lower_bound: float = 0.0, on_improve: Improved | None = None,
-            max_iterations: int | None = None, patience: int | None = None) -> SearchOutcome | None:
+            max_iterations: int | None = None, patience: int | None = None,
+            stall: int | None = None) -> SearchOutcome | None:
     """Improves the feasible schedule `start` for at most `seconds`; None if no method applies.
 
     `patience`: give up after this many restart periods without a better schedule (tabu search;
-    the caller has a better use for the time, such as a CP-SAT proof)."""
+    the caller has a better use for the time, such as a CP-SAT proof); `stall`: the same for iterated
+    greedy, in steps without a better makespan or tardiness."""
     name = method(data)
     if name == "iterated greedy":
-        found = parallel_search.iterated_greedy(data, start, seconds, seed, lower_bound, on_improve, max_iterations)
+        found = parallel_search.iterated_greedy(data, start, seconds, seed, lower_bound, on_improve, max_iterations,
+                                                stall)
         return SearchOutcome(found.placements, found.objective, name, found.iterations)
     if name == "tabu search":
         def relay(placements: tuple[Placement, ...], makespan: int) -> None:

@@ -71,7 +71,10 @@ def serve(
     except InsecureBind as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    uvicorn.run(create_app(settings), host=settings.host, port=port or settings.port)
+    # The app logs one line per request itself (JSON off a terminal); uvicorn's own lines go through the same
+    # root handler instead of its text formatter.
+    uvicorn.run(create_app(settings), host=settings.host, port=port or settings.port, log_config=None,
+                access_log=False)
 
 
 @cli.command()

@@ -23,11 +23,22 @@ def problem_size(problem: Problem) -> dict[str, int]:
     return {"jobs": len(problem.jobs), "machines": len(problem.machines), "operations": operations}
 
 
+TSP_CANDIDATES = 10
+"""Candidate edges per node of a coordinate TSP (the solvers keep O(n k) memory, no matrix)."""
+
+
+def _tsp_score(problem: TspProblem, n: int) -> int:
+    """n x k for coordinates, n^2 for an explicit matrix (or extra cost matrices: stored n x n)."""
+    if problem.distances is not None or problem.extra_costs:
+        return n * n
+    return n * TSP_CANDIDATES
+
+
 def size_score(problem: Problem) -> int:
     """One number to compare against the server's size limit (variables, roughly)."""
     size = problem_size(problem)
     if isinstance(problem, TspProblem):
-        return size["nodes"] * size["nodes"]
+        return _tsp_score(problem, size["nodes"])
     if isinstance(problem, FacilityLocationProblem):
         return size["facilities"] * (size["customers"] + 1)
     if isinstance(problem, SchedulingProblem):

@@ -23,6 +23,7 @@ import importlib
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,8 +33,8 @@ from models import Status, Termination, TspProblem, TspSolution
 from models.problem import Problem
 from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
-from solvers.families.tsp.distance import distance_matrix, tour_length
-from solvers.families.tsp.tools import nearest_neighbour_tour, tour_from_warm_start
+from solvers.families.tsp.distance import Geometry, distance_matrix, geometry, tour_length
+from solvers.families.tsp.tools import hilbert_tour, nearest_neighbour_tour, tour_from_warm_start
 from solvers.gap import gap_closed
 
 if TYPE_CHECKING:
@@ -82,21 +83,21 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     began = time.monotonic()
     options = context.options
     deadline = context.started + options.time_limit * (1.0 - RESERVE_SHARE)
-    matrix = distance_matrix(problem)
-    n = len(matrix)
+    geo = geometry(problem)
+    n = problem.size
     notes: list[str] = []
     warm = tour_from_warm_start(options.warm_start, n)
     if options.warm_start is not None and warm is None:
         notes.append("warm start ignored: not a permutation of all nodes")
     if n <= 3:
-        return _tiny(matrix, began)
-    reporter = _Reporter(matrix, context)
-    quick = warm or (nearest_neighbour_tour(matrix) if n <= QUICK_TOUR_MAX_NODES else list(range(n)))
-    reporter.offer(np.asarray(quick, dtype=np.int64))
+        return _tiny(distance_matrix(problem), began)
+    source: NDArray[np.float64] | Geometry = distance_matrix(problem) if geo is None else geo
+    reporter = _Reporter(_lengths(source), context)
+    reporter.offer(np.asarray(warm or _quick_tour(source), dtype=np.int64))
     ls = _kernels()
-    search = ls.IteratedLocalSearch(matrix, seed=options.seed, start=np.asarray(warm) if warm else None)
+    search = ls.IteratedLocalSearch(source, seed=options.seed, start=np.asarray(warm) if warm else None)
     threaded = options.threads >= 2 and options.iteration_limit is None
-    bound = _Bound(matrix, upper=reporter.length, threaded=threaded, deadline=deadline)
+    bound = _Bound(source, upper=reporter.length, threaded=threaded, deadline=deadline)
     reporter.bound = bound.value
     run = _Run(search, reporter, bound, context, deadline)
     built = time.monotonic()
@@ -105,24 +106,39 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     reporter.bound = bound.value
     tour = search.best()
     reporter.offer(tour, force=True)
-    length = tour_length(matrix, tour.tolist())
+    length = reporter.measure(tour)
     stats = search.stats
     native = (f"{termination.value}: {stats.kicks} kicks, {stats.improvements} improving; start {stats.start}; "
               f"{'symmetric' if search.symmetric else 'asymmetric'} moves; bound {bound.describe()}")
     if not stats.local_optimum:
         notes.append("stopped before the first descent reached a local optimum")
-    source = BOUND_SOURCE if bound.value is not None else None
+    bound_source = BOUND_SOURCE if bound.value is not None else None
     return RawResult(status=Status.feasible, termination=termination, solution=TspSolution(tour=tour.tolist()),
-                     objective=length, bound=bound.value, bound_source=source,
+                     objective=length, bound=bound.value, bound_source=bound_source,
                      native_status=native, log=native, build_time=built - began, solve_time=time.monotonic() - built,
                      warnings=notes)
+
+
+def _lengths(source: NDArray[np.float64] | Geometry) -> Callable[[NDArray[np.integer]], float]:
+    """Tour length as the evaluator computes it (matrix entries, or `Geometry.tour_length`)."""
+    if isinstance(source, Geometry):
+        return source.tour_length
+    return lambda tour: float(source[tour, np.roll(tour, -1)].sum())
+
+
+def _quick_tour(source: NDArray[np.float64] | Geometry) -> list[int] | NDArray[np.int32]:
+    """A tour before the kernels load: a Hilbert curve through coordinates (O(n log n)), nearest
+    neighbour on a moderate matrix, else the identity."""
+    if isinstance(source, Geometry):
+        return hilbert_tour(source.points())
+    return nearest_neighbour_tour(source) if len(source) <= QUICK_TOUR_MAX_NODES else list(range(len(source)))
 
 
 class _Reporter:
     """Sends improved tours (rotated to node 0) to the progress sink, throttled."""
 
-    def __init__(self, matrix: NDArray[np.float64], context: SolveContext) -> None:
-        self.matrix = matrix
+    def __init__(self, measure: Callable[[NDArray[np.integer]], float], context: SolveContext) -> None:
+        self.measure = measure
         self.context = context
         self.length = float("inf")
         self.bound: float | None = None
@@ -131,7 +147,7 @@ class _Reporter:
         self._last = 0.0
 
     def offer(self, tour: NDArray[np.integer], force: bool = False) -> None:
-        length = float(self.matrix[tour, np.roll(tour, -1)].sum())
+        length = self.measure(tour)
         if length < self.length:
             self.length = length
         fresh = length < self._sent_length or self.bound != self._sent_bound
@@ -146,23 +162,30 @@ class _Reporter:
 class _Bound:
     """The 1-tree bound: computed now on a share of the time, or in a thread for the whole solve."""
 
-    def __init__(self, matrix: NDArray[np.float64], upper: float, threaded: bool, deadline: float) -> None:
+    def __init__(self, source: NDArray[np.float64] | Geometry, upper: float, threaded: bool, deadline: float) -> None:
         self.value: float | None = None
+        self.how = ""
         self.seconds = 0.0
         self._thread: threading.Thread | None = None
         remaining = deadline - time.monotonic()
         if threaded:
-            self._thread = threading.Thread(target=self._compute, args=(matrix, upper, 0.95 * remaining),
+            self._thread = threading.Thread(target=self._compute, args=(source, upper, 0.95 * remaining),
                                             name="tsp_ls-bound", daemon=True)
             self._thread.start()
         else:
-            self._compute(matrix, upper, BOUND_SHARE * remaining)
+            self._compute(source, upper, BOUND_SHARE * remaining)
 
-    def _compute(self, matrix: NDArray[np.float64], upper: float, seconds: float) -> None:
+    def _compute(self, source: NDArray[np.float64] | Geometry, upper: float, seconds: float) -> None:
         began = time.monotonic()
+        seconds = max(seconds, BOUND_MIN_SECONDS)
         try:  # no iteration within the time (a huge matrix) leaves -inf, which cannot be rounded up
-            value = tsp_lower_bound(matrix, upper=upper, time_limit=max(seconds, BOUND_MIN_SECONDS),
-                                    max_iterations=BOUND_MAX_ITERATIONS)
+            if isinstance(source, Geometry):
+                from solvers.families.tsp.sparse_bound import sparse_lower_bound  # numba: after the first tour
+
+                sparse = sparse_lower_bound(source, upper, seconds, BOUND_MAX_ITERATIONS)
+                value, self.how = sparse.value, f", sparse 1-tree, {sparse.iterations} steps, {sparse.how}"
+            else:
+                value = tsp_lower_bound(source, upper=upper, time_limit=seconds, max_iterations=BOUND_MAX_ITERATIONS)
         except OverflowError:
             value = -math.inf
         self.value = value if math.isfinite(value) else None
@@ -179,7 +202,7 @@ class _Bound:
     def describe(self) -> str:
         if self.value is None:
             return "none (no subgradient iteration in time)"
-        return f"{self.value:g} in {self.seconds:.2f} s{' (thread)' if self._thread is not None else ''}"
+        return f"{self.value:g} in {self.seconds:.2f} s{' (thread)' if self._thread is not None else ''}{self.how}"
 
 
 class _Run:

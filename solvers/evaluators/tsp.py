@@ -2,7 +2,7 @@
 
 from models import TspProblem, TspSolution
 from solvers.evaluators.base import Evaluation
-from solvers.families.tsp.distance import distance_matrix, tour_length
+from solvers.families.tsp.distance import problem_tour_length
 
 
 def evaluate(problem: TspProblem, solution: TspSolution) -> Evaluation:
@@ -16,5 +16,5 @@ def evaluate(problem: TspProblem, solution: TspSolution) -> Evaluation:
         return result
     if tour[0] != 0:
         result.violate("tour must start at node 0")
-    result.objective = tour_length(distance_matrix(problem), tour)
+    result.objective = problem_tour_length(problem, tour)
     return result

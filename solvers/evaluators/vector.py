@@ -19,7 +19,7 @@ from models import (
     TspSolution,
 )
 from models.problem import Problem, Solution
-from solvers.families.tsp.distance import distance_matrix, tour_length
+from solvers.families.tsp.distance import problem_tour_length, tour_length
 
 MAXIMISED_CRITERIA_PREFIX = "value"
 """Knapsack criteria (`value`, `value_<k>`) are maximised; every other criterion is minimised."""
@@ -63,7 +63,7 @@ def objective_vector(problem: Problem, solution: Solution) -> list[float]:
 
 def _tour_cost(problem: TspProblem, name: str, tour: list[int]) -> float:
     if name == "length":
-        return tour_length(distance_matrix(problem), tour)
+        return problem_tour_length(problem, tour)
     k = int(name.removeprefix("extra_cost_"))
     return tour_length(np.array((problem.extra_costs or [])[k], dtype=np.float64), tour)
 

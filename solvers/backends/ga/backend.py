@@ -49,8 +49,8 @@ from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import heuristic_solution
 from solvers.families.tsp import local_search as tsp_kernels
 from solvers.families.tsp.certified import tsp_lower_bound
-from solvers.families.tsp.distance import distance_matrix, tour_length
-from solvers.families.tsp.tools import nearest_neighbour_tour
+from solvers.families.tsp.distance import distance_matrix, geometry, problem_tour_length
+from solvers.families.tsp.tools import hilbert_tour, nearest_neighbour_tour
 from solvers.gap import proven_optimal
 from solvers.genetic.engine import Encoding, GaSettings, evolve
 from solvers.genetic.termination import (
@@ -105,14 +105,15 @@ def _knapsack(problem: KnapsackProblem, context: SolveContext) -> Setup:
 
 
 def _tsp(problem: TspProblem, context: SolveContext) -> Setup:
-    matrix = distance_matrix(problem)
-    n = len(matrix)
-    bound = tsp_lower_bound(matrix, None, _bound_budget(context))
+    geo = geometry(problem)  # coordinates: candidate lists and on-the-fly distances, no n x n matrix
+    source = geo or distance_matrix(problem)
+    n = problem.size
+    bound = tsp_lower_bound(source, None, _bound_budget(context))
     settings = GaSettings(population=min(30, max(8, n // 4)), elite=2, tournament=2, crossover_rate=0.8,
                           mutation_rate=0.3)
-    tour = nearest_neighbour_tour(matrix)
-    quick = (tour_length(matrix, tour), TspSolution(tour=tour))
-    return Setup(TspEncoding(matrix, kicks=max(10, n // 5)), settings, 50, bound, quick)
+    tour = hilbert_tour(geo.points()).tolist() if geo is not None else nearest_neighbour_tour(distance_matrix(problem))
+    quick = (problem_tour_length(problem, tour), TspSolution(tour=tour))
+    return Setup(TspEncoding(source, kicks=max(10, n // 5)), settings, 50, bound, quick)
 
 
 def _facility(problem: FacilityLocationProblem, context: SolveContext) -> Setup:

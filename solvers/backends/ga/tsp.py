@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from models import TspSolution
 from models.problem import Solution
 from solvers.families.tsp import local_search as ls
+from solvers.families.tsp.distance import Geometry
 from solvers.families.tsp.tools import tour_from_warm_start
 
 Order = NDArray[np.int32]
@@ -43,18 +44,25 @@ class TspEncoding:
 
     maximise = False
 
-    def __init__(self, dist: NDArray[np.float64], kicks: int) -> None:
-        self.dist = np.ascontiguousarray(dist, dtype=np.float64)
-        self.n = n = len(dist)
+    def __init__(self, source: NDArray[np.float64] | Geometry, kicks: int) -> None:
+        """`source`: an explicit matrix, or a `Geometry` (coordinates: the local search's
+        candidate lists and on-the-fly distances, no n x n matrix)."""
+        self.source = source if isinstance(source, Geometry) else np.ascontiguousarray(source, dtype=np.float64)
+        self.n = n = source.n if isinstance(source, Geometry) else len(source)
         self.kicks = kicks if n >= 8 else 0
         self.search = n >= MIN_SEARCH
-        self.symmetric = ls.is_symmetric(self.dist)
+        self.symmetric = isinstance(source, Geometry) or ls.is_symmetric(source)
 
     @cached_property
     def _prepared(self) -> "ls.IteratedLocalSearch":
         """What the kernels need (candidate lists, tolerance, a greedy start tour), as the ILS
         driver prepares it; built on first use, so the compiled code loads only then."""
-        return ls.IteratedLocalSearch(self.dist)
+        return ls.IteratedLocalSearch(self.source)
+
+    def _length(self, order: Order) -> float:
+        if isinstance(self.source, Geometry):
+            return self.source.tour_length(order)
+        return ls.tour_cost(self.source, order)
 
     # -- the encoding protocol
 
@@ -64,7 +72,7 @@ class TspEncoding:
         tours = [Tour(np.asarray(self._prepared.tour, dtype=np.int32))] if self.search else []
         while len(tours) < count:
             if self.search and len(tours) < count // 3:
-                tours.append(Tour(ls.nearest_neighbour_tour(self.dist, rng.randrange(self.n))))
+                tours.append(Tour(self._prepared.instance.nearest_neighbour(rng.randrange(self.n))))
             else:
                 rest = list(range(1, self.n))
                 rng.shuffle(rest)
@@ -103,10 +111,10 @@ class TspEncoding:
 
     def evaluate(self, genome: Tour) -> tuple[Tour, float]:
         if not self.search:
-            return Tour(self._canonical(genome.order)), ls.tour_cost(self.dist, genome.order)
+            return Tour(self._canonical(genome.order)), self._length(genome.order)
         tour = np.ascontiguousarray(genome.order, dtype=np.int32).copy()
         best = self._improve(tour, genome.dirty, zlib.crc32(self.key(genome)))
-        return Tour(self._canonical(best)), ls.tour_cost(self.dist, best)
+        return Tour(self._canonical(best)), self._length(best)
 
     def key(self, genome: Tour) -> bytes:
         return self._canonical(genome.order).tobytes()
@@ -124,26 +132,16 @@ class TspEncoding:
 
     def _improve(self, tour: Order, dirty: NDArray[np.int32] | None, seed: int) -> Order:
         """Local search from the dirty nodes, then `kicks` ILS rounds; returns the best tour."""
-        n = self.n
-        pos = np.empty(n, np.int32)
-        pos[tour] = np.arange(n, dtype=np.int32)
-        buf = np.empty(n, np.int32)
-        queue = np.empty(n, np.int32)
-        inq = np.zeros(n, np.uint8)
-        nodes = tour if dirty is None else dirty
-        queue[: len(nodes)] = nodes
-        inq[nodes] = 1
-        qs = np.array([0, len(nodes)], np.int64)
-        prepared = self._prepared
-        args = (self.dist, prepared.near_in, prepared.near_out, self.symmetric, queue, inq, qs)
-        ls.local_search(tour, pos, buf, *args, prepared.eps, np.int64(BIG))
+        instance = self._prepared.instance
+        state = instance.state(tour, tour if dirty is None else dirty)
+        ls.local_search(state, instance.P, np.int64(BIG))
         if not self.kicks:
             return tour
-        best_tour, best_pos = tour.copy(), pos.copy()
-        lengths = np.array([ls.tour_cost(self.dist, tour)], np.float64)
+        best_tour, best_pos = tour.copy(), state[1].copy()
+        lengths = np.array([self._length(tour)], np.float64)
         rng = np.array([seed % 0xFFFFFFFF + 1], np.int64)
         adapt = np.array([ls.KICK_SEGMENT, BIG, ls.KICK_SEGMENT, 0], np.int64)  # fixed kick size
-        ls.ils_kicks(tour, pos, best_tour, best_pos, lengths, buf, *args, rng, prepared.eps, self.kicks, adapt)
+        ls.ils_kicks(state, instance.P, best_tour, best_pos, lengths, rng, self.kicks, adapt)
         return best_tour
 
     def _canonical(self, order: Order) -> Order:

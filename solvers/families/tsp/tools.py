@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from models import TspSolution
 
+HILBERT_BITS = 16
 MAX_SCALED = 10_000_000
 """Largest scaled arc cost aimed for: keeps CP-SAT's LP relaxation numerically comfortable."""
 MAX_DECIMALS = 6
@@ -71,3 +72,26 @@ def nearest_neighbour_tour(matrix: NDArray[np.float64]) -> list[int]:
         tour.append(nxt)
         visited[nxt] = True
     return tour
+
+
+def hilbert_tour(points: NDArray[np.float64]) -> NDArray[np.int32]:
+    """Nodes in the order of a Hilbert curve through their bounding box: O(n log n), about 25%
+    above the optimum on uniform points, a tour at once for any size. Starts at node 0."""
+    span = np.ptp(points, axis=0)
+    scaled = (points - points.min(axis=0)) / np.where(span > 0, span, 1.0)
+    side = (1 << HILBERT_BITS) - 1
+    x = np.rint(scaled[:, 0] * side).astype(np.int64)
+    y = np.rint(scaled[:, 1] * side).astype(np.int64)
+    index = np.zeros(len(points), dtype=np.int64)
+    s = 1 << (HILBERT_BITS - 1)
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        index += s * s * ((3 * rx) ^ ry)
+        flip = ~ry
+        swap_x = np.where(flip & rx, side - x, x)
+        swap_y = np.where(flip & rx, side - y, y)
+        x, y = np.where(flip, swap_y, swap_x), np.where(flip, swap_x, swap_y)
+        s //= 2
+    order = np.argsort(index, kind="stable").astype(np.int32)
+    return np.roll(order, -int(np.flatnonzero(order == 0)[0]))

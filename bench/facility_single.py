@@ -51,7 +51,12 @@ INSTANCES = [
     Generated("cor50x200-r5-s2", 50, 200, 5.0, 2, 10.0),
     Generated("cor100x1000-r5-s1", 100, 1000, 5.0, 1, 30.0),
 ]
-BEST_KNOWN: dict[str, float] = {}
+BEST_KNOWN: dict[str, float] = {
+    "cor25x100-r3-s1": 14648.0,  # proven optimal by HiGHS (strong formulation, 300 s)
+    "cor25x100-r5-s2": 13668.0,  # proven optimal by HiGHS
+    "cor50x200-r3-s1": 28136.0,  # facility, 10 s (HiGHS 300 s: 28424, bound 27842)
+    "cor50x200-r5-s2": 24064.0,  # HiGHS 300 s (bound 23941)
+}
 """Best known single-source values (bench/RESULTS.md tells where each comes from)."""
 
 

@@ -22,8 +22,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from solvers.families.facility.data import BoolArray, FacilityData, FloatArray
+from solvers.families.jit import jit
 
 SAFETY = 1e-9
 """Relative slack taken off every bound against floating-point error in its own evaluation."""
@@ -123,31 +125,49 @@ def _cover_by_table(values: FloatArray, weights: FloatArray, need: float) -> tup
     target = math.ceil(need / g - 1e-9)
     if target * len(ints) > TABLE_LIMIT:
         return None
-    steps = np.minimum(ints // g, target)
+    steps = np.minimum(ints // g, target).astype(np.int64)
+    value, chosen = _cover_table(np.ascontiguousarray(values, dtype=np.float64), steps, int(target))
+    if not math.isfinite(value):
+        return None
+    return float(value), chosen
+
+
+@jit
+def _cover_table(values: FloatArray, steps: NDArray[np.int64], target: int) -> tuple[float, BoolArray]:
+    """The table of `_cover_by_table` (compiled): best[c] = cheapest set covering exactly c units
+    (c < target) or at least target (c = target)."""
+    k = len(values)
     best = np.full(target + 1, np.inf)
     best[0] = 0.0
-    took = np.zeros((len(ints), target + 1), dtype=bool)
-    capped_from = np.zeros(len(ints), dtype=np.int64)
-    for k, (v, w) in enumerate(zip(values, steps, strict=True)):
-        new = best.copy()
-        if w < target:  # states below the target come from exactly one state, w lower
-            cand = best[: target - w] + v
-            took[k, w:target] = cand < new[w:target]
-            new[w:target] = np.minimum(cand, new[w:target])
-        low = max(target - int(w), 0)  # the target (capped) state comes from any state >= target - w
-        origin = low + int(np.argmin(best[low:]))
+    took = np.zeros((k, target + 1), dtype=np.bool_)
+    capped_from = np.zeros(k, dtype=np.int64)
+    new = best.copy()
+    for t in range(k):
+        v, w = values[t], steps[t]
+        new[:] = best
+        for c in range(w, target):  # states below the target come from exactly one state, w lower
+            if best[c - w] + v < new[c]:
+                new[c] = best[c - w] + v
+                took[t, c] = True
+        low = max(target - w, 0)  # the target (capped) state comes from any state >= target - w
+        origin = low
+        for c in range(low, target + 1):
+            if best[c] < best[origin]:
+                origin = c
         if best[origin] + v < new[target]:
-            new[target], took[k, target], capped_from[k] = best[origin] + v, True, origin
-        best = new
-    if not math.isfinite(best[target]):
-        return None
-    chosen = np.zeros(len(ints), dtype=bool)
+            new[target] = best[origin] + v
+            took[t, target] = True
+            capped_from[t] = origin
+        best[:] = new
+    chosen = np.zeros(k, dtype=np.bool_)
+    if best[target] == np.inf:
+        return np.inf, chosen
     level = target
-    for k in range(len(ints) - 1, -1, -1):
-        if took[k, level]:
-            chosen[k] = True
-            level = int(capped_from[k]) if level == target else level - int(steps[k])
-    return float(best[target]), chosen
+    for t in range(k - 1, -1, -1):
+        if took[t, level]:
+            chosen[t] = True
+            level = capped_from[t] if level == target else level - steps[t]
+    return best[target], chosen
 
 
 class _CoverSearch:

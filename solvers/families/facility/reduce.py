@@ -78,18 +78,19 @@ def pair_kernel(data: FacilityData, reduction: Reduction, point: LagrangeSolutio
     """A heuristic restriction (kernel search) for a single-source MIP that does not fit whole:
     the facilities kept by `reduction` that the incumbent opens or whose Lagrangian value v_i is
     among the `facility_factor` x (open count) lowest, and for each customer its `per_customer`
-    cheapest pairs among them plus the incumbent's pair. Returns the m x n allowed pairs (rows of
-    facilities left out are all False). The MIP over it finds solutions, never bounds."""
+    cheapest pairs among them, its `per_customer` cheapest among the incumbent's open facilities
+    (reassigning within the open set is where the greedy loses most) and its incumbent pair.
+    Returns the m x n allowed pairs. The MIP over it finds solutions, never bounds."""
     serving = incumbent_shares > 0
-    opened = serving.any(axis=1)
+    opened = np.asarray(serving.any(axis=1), dtype=np.bool_)
     budget = max(int(facility_factor * opened.sum()), int(opened.sum()) + 1)
     ranked = [i for i in np.argsort(point.values, kind="stable") if reduction.keep[i]]
     rows = opened | reduction.forced_open
     rows[ranked[:budget]] = True
     rows &= reduction.keep | opened
-    costs = np.where(rows[:, None], data.costs, np.inf)
-    nearest = np.argsort(costs, axis=0, kind="stable")[:per_customer]
-    allowed = np.zeros((data.m, data.n), dtype=bool)
-    allowed[nearest, np.arange(data.n)[None, :]] = True
-    allowed &= rows[:, None]
-    return np.asarray(allowed | serving, dtype=np.bool_)
+    allowed = serving.copy()
+    for chosen in (rows, opened):  # the cheapest among the candidates, and among the open ones
+        costs = np.where(chosen[:, None], data.costs, np.inf)
+        nearest = np.argsort(costs, axis=0, kind="stable")[:per_customer]
+        allowed[nearest, np.arange(data.n)[None, :]] |= chosen[nearest]
+    return np.asarray(allowed, dtype=np.bool_)

@@ -1,6 +1,7 @@
 """Parallel machines with setups: the exact cover (families.scheduling.partition) and CP-SAT's
 sequence-only model against brute force on tiny instances."""
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
@@ -57,6 +58,6 @@ def test_the_sequence_only_cpsat_model_matches_brute_force(jobs: int, machines: 
     solver.parameters.max_time_in_seconds = 10
     solver.parameters.num_workers = 1
     assert solver.solve(model.model) == cp_model.OPTIMAL
-    placements = model.placements(solver.response_proto.solution)  # type: ignore[arg-type]
+    placements = model.placements(np.asarray(solver.response_proto.solution, dtype=np.int64))
     assert solver.objective_value == objective(data, placements) == brute_force_schedule(problem)
     assert evaluate(problem, to_solution(data, placements)).feasible

@@ -57,6 +57,8 @@ BOUND_SHARE = 0.15
 BOUND_MAX_ITERATIONS = 1000
 QUICK_TOUR_MAX_NODES = 5000
 """Largest instance given a nearest-neighbour tour before the kernels run (O(n^2) Python loop)."""
+DESCENT_SHARE = 0.5
+"""Coordinates: share of the time the first descent may take before the bound is computed."""
 DESCENT_MOVES = 20_000
 """Improving moves per call of the first descent between clock checks."""
 CHUNK_SECONDS = 0.02
@@ -97,6 +99,8 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     ls = _kernels()
     search = ls.IteratedLocalSearch(source, seed=options.seed, start=np.asarray(warm) if warm else None)
     threaded = options.threads >= 2 and options.iteration_limit is None
+    if geo is not None:  # the bound's steps aim at the best tour: a descent tour, not the quick one
+        _descend(search, reporter, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic()))
     bound = _Bound(source, upper=reporter.length, threaded=threaded, deadline=deadline)
     reporter.bound = bound.value
     run = _Run(search, reporter, bound, context, deadline)
@@ -117,6 +121,12 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
                      objective=length, bound=bound.value, bound_source=bound_source,
                      native_status=native, log=native, build_time=built - began, solve_time=time.monotonic() - built,
                      warnings=notes)
+
+
+def _descend(search: "ls.IteratedLocalSearch", reporter: "_Reporter", until: float) -> None:
+    while not search.descend(DESCENT_MOVES) and time.monotonic() < until:
+        reporter.offer(search.best_tour)
+    reporter.offer(search.best_tour)
 
 
 def _lengths(source: NDArray[np.float64] | Geometry) -> Callable[[NDArray[np.integer]], float]:

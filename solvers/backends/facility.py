@@ -112,6 +112,11 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     if not data.feasible_capacity(np.ones(data.m, dtype=bool)):
         return RawResult(status=Status.infeasible, termination=Termination.completed,
                          native_status="the total capacity is below the total demand")
+    if data.single_source and data.demand.max() > data.capacity.max() * (1 + 1e-12):
+        j = int(np.argmax(data.demand))
+        return RawResult(status=Status.infeasible, termination=Termination.completed,
+                         native_status=f"single source: customer {problem.customers[j].id} demands "
+                                       f"{data.demand[j]:g}, more than any facility holds ({data.capacity.max():g})")
     if data.m * data.n <= (SINGLE_DIRECT_PAIRS if data.single_source else DIRECT_MIP_PAIRS):
         return _direct(problem, context, began)
     return _lagrangian(problem, data, context, began)

@@ -1,8 +1,9 @@
 """Single-source facility location: the seeded generator, the knapsack Lagrangian bound, the
 generalized-assignment heuristic and the `facility` backend on a generated 25 x 100 instance.
 
-`OPTIMUM_25x100` was proven optimal by HiGHS (strong formulation, `python -m bench.facility_single
---reference 300`: value = bound), so asserting against it is asserting against the truth.
+`OPTIMUM_25x100` and `OPTIMUM_25x100_R5` were proven optimal by HiGHS (strong formulation,
+`python -m bench.facility_single --reference 300`: value = bound), so asserting against them is
+asserting against the truth.
 """
 
 import itertools
@@ -12,6 +13,8 @@ import numpy as np
 import pytest
 
 from models import FacilityLocationProblem, FacilitySolution, SolveOptions, Status
+from solvers.backends.facility import solve
+from solvers.contract import SolveContext
 from solvers.evaluators import evaluate
 from solvers.families.facility.assign import assign_single, warm_up
 from solvers.families.facility.bound import Subgradient, lagrangian
@@ -23,6 +26,8 @@ from solvers.runtime.runner import RunLimits, run_backend
 
 OPTIMUM_25x100 = 14648.0
 """cornuejols(25, 100, ratio=3, seed=1, single_source=True): proven optimal by HiGHS."""
+OPTIMUM_25x100_R5 = 13668.0
+"""cornuejols(25, 100, ratio=5, seed=2, single_source=True): proven optimal by HiGHS."""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -127,3 +132,21 @@ def test_the_backend_is_within_0_3_percent_of_the_optimum_of_a_25x100_in_10_s() 
     assert raw.objective <= OPTIMUM_25x100 * 1.003
     assert raw.bound is not None and raw.bound <= OPTIMUM_25x100 + 1e-6
     assert raw.status in (Status.optimal, Status.feasible)
+
+
+def test_the_ga_is_within_1_percent_of_the_optimum_of_a_single_source_25x100_in_10_s() -> None:
+    problem = cornuejols(25, 100, 5.0, seed=2, single_source=True)
+    raw = run_backend(load_builtin().get("ga"), problem, SolveOptions(time_limit=10.0), RunLimits(grace=5.0))
+    assert isinstance(raw.solution, FacilitySolution) and raw.objective is not None
+    assert evaluate(problem, raw.solution).feasible
+    assert raw.objective <= OPTIMUM_25x100_R5 * 1.01
+    assert raw.bound is not None and OPTIMUM_25x100_R5 * 0.99 <= raw.bound <= OPTIMUM_25x100_R5 + 1e-6
+
+
+def test_a_customer_larger_than_every_facility_is_infeasible_at_once() -> None:
+    problem = cornuejols(3, 6, 3.0, seed=1, single_source=True)
+    problem.customers[2].demand = 1 + max(f.capacity or 0.0 for f in problem.facilities)
+    context = SolveContext(options=SolveOptions(time_limit=5.0), progress=lambda _incumbent: None)
+    raw = solve(problem, context)
+    assert raw.status is Status.infeasible and "C3" in raw.native_status
+    assert solve(problem.model_copy(update={"single_source": False}), context).status is not Status.infeasible

@@ -33,6 +33,8 @@ def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float,
     facility) of the relaxation's solution, for heuristics to round. `iterations` caps the
     Lagrangian's subgradient steps (default `LAGRANGE_ITERATIONS`)."""
     started = time.monotonic()
+    if problem.single_source and any(f.capacity is not None for f in problem.facilities):
+        return single_source_bound(problem, time_limit, iterations)
     cheap = cheapest_assignment_bound(problem)
     note = ""
     if len(problem.facilities) * len(problem.customers) <= LP_MAX_PAIRS:
@@ -82,3 +84,24 @@ def lagrangian_bound(problem: FacilityLocationProblem, time_limit: float,
             break
     assert best is not None
     return best.bound, best.opened.astype(np.float64)
+
+
+def single_source_bound(problem: FacilityLocationProblem, time_limit: float,
+                        iterations: int | None = None) -> tuple[CertifiedBound, FloatArray | None]:
+    """Single sourcing: the knapsack Lagrangian bound of `single` (stronger than the split LP: 0.1-0.2%
+    below the optimum on 25 x 100 where the LP is 1-2% below), found by the Lagrangian search of
+    `search`, whose best open set is returned as the opening levels (0/1). With `iterations` the
+    search runs that many subgradient steps whatever the clock (reproducible seeds)."""
+    from solvers.families.facility.search import LagrangeSearch, SearchLimits, improve
+
+    started = time.monotonic()
+    cheap = cheapest_assignment_bound(problem)
+    search = LagrangeSearch(problem, FacilityData.from_problem(problem))
+    search.warm(None)
+    deadline = math.inf if iterations is not None else started + time_limit
+    improve(search, SearchLimits(deadline=deadline, iterations=iterations or 100_000))
+    seconds = time.monotonic() - started
+    opening = None if search.best_open is None else search.best_open.astype(np.float64)
+    if search.bound > cheap:
+        return CertifiedBound(search.bound, "lagrangian", seconds, "single-source Lagrangian bound"), opening
+    return CertifiedBound(cheap, "cheapest_assignment", seconds, "cheapest-assignment bound used"), opening

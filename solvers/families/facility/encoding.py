@@ -4,9 +4,9 @@ The GA only chooses which facilities open; customers are then assigned:
 - uncapacitated: each to its cheapest open facility (optimal);
 - capacitated, split demand: the transportation LP (scipy's HiGHS), skipped when the cheapest
   assignment already respects every capacity (then it is optimal);
-- single source: regret greedy (customers with most to lose first, to their cheapest open
-  facility with room) followed by improving single-customer shifts. This is a heuristic: a set of
-  open facilities may be scored worse than it could be, or found infeasible when it is not.
+- single source: `assign.assign_single` (compiled regret greedy, repair of overloads, then
+  shift, swap and two-step ejection-chain moves). This is a heuristic: a set of open facilities
+  may be scored worse than it could be, or found infeasible when it is not.
 
 The initial population starts from the relaxation's opening levels (LP or Lagrangian, solved for
 the bound anyway) rounded at a few thresholds. Before assigning, a genome whose open
@@ -27,10 +27,10 @@ from numpy.typing import NDArray
 
 from models import Assignment, FacilityLocationProblem, FacilitySolution
 from models.problem import Solution
+from solvers.families.facility.assign import assign_single
 from solvers.families.facility.data import FacilityData, clean_shares
 
 Genome = NDArray[np.uint8]
-MAX_SHIFT_PASSES = 20
 LP_TIME_CAP = 3600.0
 
 
@@ -152,37 +152,13 @@ class FacilityEncoding:
         return shares
 
     def _single_source(self, rows: NDArray[np.intp]) -> NDArray[np.float64] | None:
-        """Regret greedy, then shifts of single customers to cheaper facilities with room."""
-        costs = self.costs[rows]
-        room = self.capacity[rows].copy()
-        ranked = np.sort(costs, axis=0)
-        regret = ranked[1] - ranked[0] if len(rows) > 1 else np.zeros(self.n)
-        where = np.full(self.n, -1)
-        for j in np.lexsort((-self.demand, -regret)):
-            fits = np.flatnonzero(room >= self.demand[j] - 1e-9)
-            if not len(fits):
-                return None
-            i = fits[np.argmin(costs[fits, j])]
-            where[j], room[i] = i, room[i] - self.demand[j]
-        self._shift(costs, room, where)
+        """Regret greedy, repair, then shift/swap/ejection-chain search (`assign.assign_single`)."""
+        where = assign_single(self.costs[rows], self.demand, self.capacity[rows])
+        if where is None:
+            return None
         shares = np.zeros((self.m, self.n))
         shares[rows[where], np.arange(self.n)] = 1.0
         return shares
-
-    def _shift(self, costs: NDArray[np.float64], room: NDArray[np.float64], where: NDArray[np.intp]) -> None:
-        """Moves customers to a cheaper facility with room until no such move is left."""
-        for _ in range(MAX_SHIFT_PASSES):
-            moved = False
-            for j in range(self.n):
-                fits = (room >= self.demand[j] - 1e-9) & (costs[:, j] < costs[where[j], j] - 1e-12)
-                if fits.any():
-                    options = np.flatnonzero(fits)
-                    i = options[np.argmin(costs[options, j])]
-                    room[where[j]] += self.demand[j]
-                    room[i] -= self.demand[j]
-                    where[j], moved = i, True
-            if not moved:
-                return
 
     # -- wire formats
 

@@ -176,5 +176,15 @@ def _prices(move: FloatArray, via: IntArray, flow: FloatArray, unit: FloatArray,
 
 
 def warm_up() -> None:
-    """Compiles (or loads from numba's cache) the kernel on a tiny instance."""
+    """Compiles (or loads from numba's cache) the kernel on a tiny instance, and the single-source
+    ones (`assign`, `single`, the min-cover table of `bound`)."""
+    from solvers.families.facility import assign
+    from solvers.families.facility.single import Knapsacks, single_lagrangian
+
     _chains(np.array([[1.0, 4.0, 2.0], [3.0, 1.0, 5.0]]), np.array([2.0, 1.0, 1.0]), np.array([2.0, 3.0]))
+    assign.warm_up()
+    data = FacilityData(fixed=np.array([5.0, 7.0, 6.0]), capacity=np.array([3.0, 2.0, 2.0]),
+                        demand=np.array([2.0, 1.0, 1.0]), costs=np.array([[1.0, 4.0, 2.0], [3.0, 1.0, 5.0],
+                                                                           [2.0, 2.0, 2.0]]), single_source=True)
+    for level in (0.0, 9.0):  # the min-cover table, then the knapsack table
+        single_lagrangian(data, Knapsacks(data), np.full(3, level))

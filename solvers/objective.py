@@ -19,7 +19,7 @@ from models import (
     TspProblem,
 )
 from models.problem import Problem
-from solvers.families.tsp.distance import distance_matrix
+from solvers.families.tsp.distance import geometry
 
 ROUNDING_TOL = 1e-6
 
@@ -33,9 +33,10 @@ def objective_is_integral(problem: Problem) -> bool:
     if isinstance(problem, KnapsackProblem):
         return all(float(value).is_integer() for value in problem.criterion_values("value"))
     if isinstance(problem, TspProblem):
-        if problem.size > 3000:
-            return False
-        matrix = distance_matrix(problem)
+        shape = geometry(problem)
+        if shape is not None:  # coordinates: TSPLIB metrics round every distance, `euclidean` does not
+            return shape.integral
+        matrix = np.asarray(problem.distances, dtype=np.float64)
         return bool(np.all(matrix == np.round(matrix)))
     if isinstance(problem, SchedulingProblem):
         if problem.objective is SchedulingObjective.makespan:

@@ -199,3 +199,59 @@ def solve_routing(problem: Problem, time_limit: float, threads: int, seed: int) 
         index = assignment.Value(routing.NextVar(index))
     return PeerAnswer("feasible", float(assignment.ObjectiveValue()), None, TspSolution(tour=tour), native,
                       built - started, solved - built)
+
+
+def solve_cpsat_setups(problem: SchedulingProblem, time_limit: float, threads: int, seed: int,
+                       hint: list[tuple[str, int]]) -> PeerAnswer:
+    """Raw CP-SAT on single-operation jobs, parallel machines, sequence-dependent setups: the textbook
+    model (start/end per job, presence per machine, one AddCircuit per machine whose arc literals
+    enforce end_a + setup <= start_b, makespan >= every end), default parameters, hinted with a
+    schedule given as (machine id, start) per job (the service's greedy, so both start alike)."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    jobs, n = problem.jobs, len(problem.jobs)
+    horizon = max(start + next(c.duration for c in jobs[j].operations[0].choices() if str(c.machine) == m)
+                  for j, (m, start) in enumerate(hint))
+    starts = [model.new_int_var(job.release, horizon, f"s{j}") for j, job in enumerate(jobs)]
+    ends = [model.new_int_var(0, horizon, f"e{j}") for j in range(n)]
+    present: dict[tuple[int, str], cp_model.IntVar] = {}
+    for j, job in enumerate(jobs):
+        for c in job.operations[0].choices():
+            lit = present[j, str(c.machine)] = model.new_bool_var("")
+            model.add(ends[j] == starts[j] + c.duration).only_enforce_if(lit)
+            model.add_hint(lit, hint[j][0] == str(c.machine))
+        model.add_exactly_one(v for (k, _), v in present.items() if k == j)
+        model.add_hint(starts[j], hint[j][1])
+    for machine in problem.machines:
+        _peer_circuit(model, problem, str(machine), present, starts, ends)
+    makespan = model.new_int_var(0, horizon, "makespan")
+    model.add_max_equality(makespan, ends)
+    model.minimize(makespan)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = threads
+    solver.parameters.random_seed = seed
+    started = time.perf_counter()
+    code = solver.solve(model)
+    status = _status(cp_model, int(code))
+    found = status in ("optimal", "feasible")
+    return PeerAnswer(status, solver.objective_value if found else None,
+                      solver.best_objective_bound if found else None, None, solver.status_name(code), 0.0,
+                      time.perf_counter() - started)
+
+
+def _peer_circuit(model, problem: SchedulingProblem, machine: str, present, starts, ends) -> None:  # type: ignore[no-untyped-def]
+    setups = problem.setup_matrix(machine)
+    users = [j for j in range(len(problem.jobs)) if (j, machine) in present]
+    arcs = []
+    for j in users:
+        arcs += [(0, j + 1, model.NewBoolVar("")), (j + 1, 0, model.NewBoolVar("")),
+                 (j + 1, j + 1, present[j, machine].Not())]
+        for k in users:
+            if k != j:
+                lit = model.NewBoolVar("")
+                model.Add(starts[k] >= ends[j] + (setups[j][k] if setups else 0)).OnlyEnforceIf(lit)
+                arcs.append((j + 1, k + 1, lit))
+    arcs.append((0, 0, model.NewBoolVar("")))
+    model.AddCircuit(arcs)

@@ -77,3 +77,17 @@ def test_a_cancelled_plan_search_says_cancelled() -> None:
     result = solve(request, REGISTRY, cancelled=lambda: time.monotonic() - began > 2.0)
     assert result.termination is Termination.cancelled and result.solution is not None
     assert time.monotonic() - began < 10
+
+
+def test_a_staffing_answer_in_heavy_traffic_warns_that_its_intervals_may_under_cover() -> None:
+    problem = StaffingProblem.model_validate({
+        "kind": "staffing", "arrivals": {"distribution": "exponential", "mean": 1 / 1.9},
+        "stations": [{"id": "s", "service": {"distribution": "exponential", "mean": 1.0},
+                      "servers": {"min": 2, "max": 2}}], "horizon": 500})
+    result = solved(problem)
+    assert result.objective == 2.0
+    assert any("under-cover" in w for w in result.warnings), result.warnings
+    calm = solved(staffing(horizon=5000))  # 4 servers at utilisation 0.75: ~360 relaxation times
+    assert calm.objective == 4.0 and not any("under-cover" in w for w in calm.warnings), calm.warnings
+    unstable = solved(staffing(require_stability=False))  # 1 server for an offered load of 3
+    assert any("grow without bound" in w for w in unstable.warnings), unstable.warnings

@@ -16,6 +16,7 @@ from solvers.backends.nsga2.staffing import FrontAnswer, FrontEntry, explore, un
 from solvers.contract import FrontPoint, Orchestration, RawResult
 from solvers.families.staffing.search import solution, stability_notes, stable_possible
 from solvers.simulation.evaluator import Evaluator
+from solvers.simulation.traffic import run_length_warnings
 
 SEARCH_SHARE = 0.6
 """Share of the time limit for the NSGA-II search; the rest re-simulates the front."""
@@ -73,6 +74,8 @@ def _raw(request: SolveRequest, answer: FrontAnswer, replications: int, elapsed:
                          warnings=warnings, solve_time=elapsed)
     front = [FrontPoint(objectives=e.vector, solution=solution(problem, e.servers), kpis=e.kpis)
              for e in answer.points]
+    for point in front:  # each point's run-length caveats, once each
+        warnings += [w for w in run_length_warnings(problem, point.solution, point.kpis) if w not in warnings]
     return RawResult(status=Status.feasible, termination=answer.termination, front=front, warnings=warnings,
                      solve_time=elapsed, simulation=_report(request.simulation or SimulationSpec(), answer,
                                                             answer.points[0], replications))

@@ -27,6 +27,7 @@ from solvers.families.staffing.search import (
 from solvers.genetic.termination import StopReason
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
 from solvers.simulation.plan_models import objective_kpi
+from solvers.simulation.traffic import run_length_warnings
 
 DETERMINISTIC_SHARE = 0.3
 NAME = "simopt"
@@ -73,6 +74,7 @@ def solve_staffing(request: SolveRequest, env: Orchestration) -> RawResult:
     raw.warnings = notes + raw.warnings
     if answer is not None and raw.solution is not None:
         raw.simulation = _staffing_report(spec, answer, evaluator.total_replications)
+        raw.warnings += run_length_warnings(problem, raw.solution, raw.simulation.kpis)
         if answer.verdict.decided_by_mean:
             raw.warnings.append("a constraint could not be decided within max_replications; the mean decided")
     return raw

@@ -54,8 +54,9 @@ INSTANCES = [
 BEST_KNOWN: dict[str, float] = {
     "cor25x100-r3-s1": 14648.0,  # proven optimal by HiGHS (strong formulation, 300 s)
     "cor25x100-r5-s2": 13668.0,  # proven optimal by HiGHS
-    "cor50x200-r3-s1": 28136.0,  # facility, 10 s (HiGHS 300 s: 28424, bound 27842)
+    "cor50x200-r3-s1": 28124.0,  # facility, 10 s (HiGHS 300 s: 28424, bound 27842)
     "cor50x200-r5-s2": 24064.0,  # HiGHS 300 s (bound 23941)
+    "cor100x1000-r5-s1": 76441.0,  # facility, 30 s (HiGHS 300 s: 92353, bound 75888)
 }
 """Best known single-source values (bench/RESULTS.md tells where each comes from)."""
 
@@ -149,12 +150,19 @@ def run_cap(args: argparse.Namespace) -> None:
             print(f"{name} reference {args.reference:g}s: {json.dumps(got)} load={os.getloadavg()[0]:.1f}", flush=True)
             continue
         mine = ours(problem, args.backend, seconds)
-        peer = in_child("raw", name, seconds, False) if not args.no_peer else {"value": None}
+        peer: dict[str, float | str | None] = {"value": None}
+        if not args.no_peer:
+            peer = in_child("raw", name, seconds, False)
         values = [v for v in (mine["value"], peer["value"]) if isinstance(v, float)]
         best = min(values) if values else None
         print(f"{name:<8} {seconds:g}s {args.backend}={mine['value']} ({pct(mine['value'], best)}) [{mine['status']}, "  # type: ignore[arg-type]
-              f"bound {mine['bound']}] raw_highs={peer['value']} ({pct(peer['value'], best)}) "  # type: ignore[arg-type]
-              f"[{peer.get('status')}] load={os.getloadavg()[0]:.1f}", flush=True)
+              f"bound {mine['bound']}, {seconds_of(mine)}] raw_highs={peer['value']} ({pct(peer['value'], best)}) "  # type: ignore[arg-type]
+              f"[{peer.get('status')}, {seconds_of(peer)}] load={os.getloadavg()[0]:.1f}", flush=True)
+
+
+def seconds_of(answer: dict[str, float | str | None]) -> str:
+    value = answer.get("time")
+    return f"{value:.2f} s" if isinstance(value, float) else "-"
 
 
 def pct(value: float | None, best: float | None) -> str:
@@ -196,10 +204,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         best = None if args.split else BEST_KNOWN.get(generated.name)
         mine = ours(generated.problem(not args.split), args.backend, seconds)
-        line = f"{generated.name:<20} {seconds:>4g}s {args.backend}={mine['value']} ({pct(mine['value'], best)})"  # type: ignore[arg-type]
+        line = (f"{generated.name:<20} {seconds:>4g}s {args.backend}={mine['value']} ({pct(mine['value'], best)}) "  # type: ignore[arg-type]
+                f"[{mine['status']}, bound {mine['bound']}, {seconds_of(mine)}]")
         if not args.no_peer:
             peer = in_child("raw", generated.name, seconds, args.split)
-            line += f" raw_highs={peer['value']} ({pct(peer['value'], best)})"  # type: ignore[arg-type]
+            line += (f" raw_highs={peer['value']} ({pct(peer['value'], best)}) "  # type: ignore[arg-type]
+                     f"[{peer['status']}, bound {peer['bound']}, {seconds_of(peer)}]")
         print(f"{line} load={os.getloadavg()[0]:.1f}", flush=True)
     return 0
 

@@ -39,7 +39,7 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.facility.bound import LagrangeSolution
 from solvers.families.facility.data import BoolArray, FacilityData, shares_of
 from solvers.families.facility.mip import FacilityFormulation
-from solvers.families.facility.reduce import Reduction, pair_kernel, reduce, restricted_problem
+from solvers.families.facility.reduce import Reduction, allowed_pairs, pair_kernel, reduce, restricted_problem
 from solvers.gap import gap_within
 from solvers.mip.cut_loop import CutLoop
 from solvers.mip.highs_session import HighsSession
@@ -163,32 +163,41 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
         if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
             return _result(best, context, note, build_time, completed=search.best_point is not None)
         reduction = reduce(data, search.best_point, search.best_cost)
-    if data.single_source and not _mip_fits(reduction, problem, context) and search.best_point is not None:
-        note += "; " + _kernel_search(problem, data, reduction, search.best_point, best, context)
-        return _result(best, context, note, build_time, completed=False)
+    if data.single_source:
+        completed, what = _single_mip(problem, data, reduction, search.best_point, best, context)
+        return _result(best, context, f"{note}; {what}", build_time, completed)
     completed, what = _reduced_mip(problem, reduction, best, context)
     note += (f"; reduced MIP over {int(reduction.keep.sum())} of {data.m} facilities "
              f"({reduction.n_open} fixed open): {what}")
     return _result(best, context, note, build_time, completed)
 
 
-def _kernel_search(problem: FacilityLocationProblem, data: FacilityData, reduction: Reduction,
-                   point: LagrangeSolution, best: Best, context: SolveContext) -> str:
-    """Single-source MIPs too large to solve whole: HiGHS over growing kernels of promising pairs
-    (`reduce.pair_kernel`, around the current incumbent), each warm-started, while time is left
-    and the previous kernel was solved to its optimum."""
-    what = "not run"
-    for rounds, (per_customer, factor) in enumerate(KERNEL_STEPS, start=1):
-        if best.solution is None or _mip_budget(context) < MIN_MIP_SECONDS:
+def _single_mip(problem: FacilityLocationProblem, data: FacilityData, reduction: Reduction,
+                point: LagrangeSolution, best: Best, context: SolveContext) -> tuple[bool, str]:
+    """Single sourcing: pairs fixed by their Lagrangian bounds (`reduce.allowed_pairs`); HiGHS on
+    what is left as soon as it fits the time left (its bound then holds for the whole problem),
+    kernel MIPs around the incumbent before that (`reduce.pair_kernel`, growing while solved)."""
+    allowed = allowed_pairs(data, point, reduction)
+    notes: list[str] = []
+    steps = iter(KERNEL_STEPS)
+    while _mip_budget(context) >= MIN_MIP_SECONDS and best.solution is not None:
+        if allowed.sum() <= SINGLE_MIP_PAIRS_PER_SECOND * _mip_budget(context):
+            rows = replace(reduction, keep=reduction.keep & (allowed.any(axis=1) | reduction.forced_open))
+            completed, detail = _reduced_mip(problem, rows, best, context, allowed, exact=True)
+            notes.append(f"reduced MIP over the {int(allowed.sum())} of {data.m * data.n} pairs left by "
+                         f"Lagrangian pair fixing ({int(rows.keep.sum())} facilities): {detail}")
+            return completed, "; ".join(notes)
+        step = next(steps, None)
+        if step is None:
             break
         shares = shares_of(problem, best.solution)
-        pairs = pair_kernel(data, reduction, point, shares, per_customer, factor)
+        pairs = pair_kernel(data, reduction, point, shares, *step) & (allowed | (shares > 0))
         kernel = replace(reduction, keep=np.asarray(pairs.any(axis=1), dtype=np.bool_))
         solved, detail = _reduced_mip(problem, kernel, best, context, pairs)
-        what = f"kernel MIPs: {rounds}, the last over {int(pairs.sum())} of {data.m * data.n} pairs: {detail}"
+        notes.append(f"kernel MIP over {int(pairs.sum())} pairs: {detail}")
         if not solved:
             break
-    return what
+    return False, "; ".join(notes) or "no MIP: too little time left"
 
 
 def _mip_budget(context: SolveContext) -> float:
@@ -202,19 +211,19 @@ def _mip_fits(reduction: Reduction, problem: FacilityLocationProblem, context: S
     return budget >= MIN_MIP_SECONDS and reduction.keep.sum() * len(problem.customers) <= rate * budget
 
 
-def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: Best,
-                 context: SolveContext, pairs: BoolArray | None = None) -> tuple[bool, str]:
+def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: Best, context: SolveContext,
+                 pairs: BoolArray | None = None, exact: bool = False) -> tuple[bool, str]:
     """Solves the restricted problem with HiGHS; (True when HiGHS proved its optimum, what happened).
-    With `pairs` (a heuristic kernel, `reduce.pair_kernel`) only those pairs may serve: its
-    solutions count, its bounds do not."""
+    With `pairs` only those pairs may serve: when they are a heuristic kernel (`reduce.pair_kernel`)
+    its solutions count, its bounds do not; when `exact` (valid fixings) both do."""
     budget = _mip_budget(context)
     if pairs is None and not _mip_fits(reduction, problem, context):
         return False, f"skipped, too large for the {max(budget, 0.0):.1f} s left"
+    bounds_hold = pairs is None or exact
 
     def progress(incumbent: Incumbent) -> None:
-        if pairs is None:
-                best.raise_bound(reduction.valid_bound(incumbent.bound) if incumbent.bound is not None else None,
-                             "reduced_mip")
+        if bounds_hold and incumbent.bound is not None:
+            best.raise_bound(reduction.valid_bound(incumbent.bound), "reduced_mip")
         if incumbent.objective is not None and isinstance(incumbent.solution, FacilitySolution):
             best.offer(incumbent.objective, incumbent.solution)
 
@@ -231,7 +240,7 @@ def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: B
         banned = formulation.xcol[~pairs[reduction.keep]].astype(np.int32)
         session.highs.changeColsBounds(len(banned), banned, np.zeros(len(banned)), np.zeros(len(banned)))
     raw = loop.run(session)
-    if pairs is None and raw.status is not Status.infeasible and raw.bound is not None:
+    if bounds_hold and raw.status is not Status.infeasible and raw.bound is not None:
         best.raise_bound(reduction.valid_bound(raw.bound), "reduced_mip")
     if raw.objective is not None and isinstance(raw.solution, FacilitySolution):
         best.offer(raw.objective, raw.solution)

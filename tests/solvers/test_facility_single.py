@@ -17,10 +17,10 @@ from solvers.backends.facility import solve
 from solvers.contract import SolveContext
 from solvers.evaluators import evaluate
 from solvers.families.facility.assign import assign_single, warm_up
-from solvers.families.facility.bound import Subgradient, lagrangian
+from solvers.families.facility.bound import Subgradient, forced_bounds, lagrangian
 from solvers.families.facility.data import FacilityData
 from solvers.families.facility.generator import cornuejols
-from solvers.families.facility.single import Knapsacks, single_lagrangian
+from solvers.families.facility.single import Knapsacks, pair_bounds, single_lagrangian
 from solvers.registry import load_builtin
 from solvers.runtime.runner import RunLimits, run_backend
 
@@ -150,3 +150,27 @@ def test_a_customer_larger_than_every_facility_is_infeasible_at_once() -> None:
     raw = solve(problem, context)
     assert raw.status is Status.infeasible and "C3" in raw.native_status
     assert solve(problem.model_copy(update={"single_source": False}), context).status is not Status.infeasible
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pair_bounds_never_exceed_the_best_solution_using_the_pair(seed: int) -> None:
+    problem = cornuejols(3, 7, 1.8, seed=seed, single_source=True)
+    data = FacilityData.from_problem(problem)
+    best = np.full((data.m, data.n), np.inf)
+    for where in itertools.product(range(data.m), repeat=data.n):
+        load = np.bincount(where, weights=data.demand, minlength=data.m)
+        if (load <= data.capacity + 1e-9).all():
+            cost = float(data.fixed[load > 0].sum() + data.costs[list(where), range(data.n)].sum())
+            rows = np.array(where)
+            best[rows, np.arange(data.n)] = np.minimum(best[rows, np.arange(data.n)], cost)
+    knapsacks, method = Knapsacks(data), Subgradient(data)
+    multipliers = method.start()
+    for _ in range(30):  # bounds at several multipliers, not only the first
+        point = single_lagrangian(data, knapsacks, multipliers)
+        opened_bound = np.where(point.opened, point.bound, forced_bounds(data, point))
+        bounds = pair_bounds(data, knapsacks, point, opened_bound)
+        assert (bounds <= best + 1e-6).all()
+        step = method.step(point, float(best.min()))
+        if step is None:
+            break
+        multipliers = step

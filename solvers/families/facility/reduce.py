@@ -94,3 +94,15 @@ def pair_kernel(data: FacilityData, reduction: Reduction, point: LagrangeSolutio
         nearest = np.argsort(costs, axis=0, kind="stable")[:per_customer]
         allowed[nearest, np.arange(data.n)[None, :]] |= chosen[nearest]
     return np.asarray(allowed, dtype=np.bool_)
+
+
+def allowed_pairs(data: FacilityData, point: LagrangeSolution, reduction: Reduction) -> BoolArray:
+    """Single sourcing: the pairs (i, j) that some solution better than `reduction.incumbent` may
+    use, by the pair bounds of `single.pair_bounds` (`point` must come from `single`'s relaxation),
+    on the facilities `reduction` keeps. Valid fixings: a MIP over these pairs still proves."""
+    from solvers.families.facility.single import Knapsacks, pair_bounds
+
+    opened_bound = np.where(point.opened, point.bound, forced_bounds(data, point))
+    bounds = pair_bounds(data, Knapsacks(data), point, np.asarray(opened_bound, dtype=np.float64))
+    limit = reduction.incumbent + MARGIN * max(1.0, abs(reduction.incumbent))
+    return np.asarray((bounds <= limit) & reduction.keep[:, None], dtype=np.bool_)

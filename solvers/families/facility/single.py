@@ -125,3 +125,57 @@ def _fractional(reduced: FloatArray, demand: FloatArray, capacity: float, items:
         value += share * reduced[j]
         room -= share * demand[j]
     return value
+
+
+def pair_bounds(data: FacilityData, knapsacks: Knapsacks, point: LagrangeSolution,
+                opened_bound: FloatArray) -> FloatArray:
+    """For every pair (i, j): a lower bound on every solution that serves j from i.
+
+    Such a solution opens i, so it costs at least `opened_bound[i]` (L at `point`'s multipliers
+    with i forced open: `bound.forced_bounds` for the facilities the relaxation closes, L itself
+    for the others), plus what forcing j into i's knapsack adds to v_i: at least
+    r_ij - (K_i(s_i) - K_i(s_i - d_j)), K_i(c) being the best knapsack profit at capacity c over
+    all of i's negative items (j included, so it can only overstate what is left: still valid).
+    Facilities whose knapsack is not solved exactly get r_ij alone (valid: K only grows with c).
+    Pairs whose bound exceeds an incumbent's cost can be left out of every better solution."""
+    reduced = data.costs - point.multipliers[None, :]
+    delta = _forced_item_costs(np.ascontiguousarray(reduced), knapsacks.weight, knapsacks.units, knapsacks.demand,
+                               knapsacks.capacity, knapsacks.integral, CELL_LIMIT)
+    out = np.asarray(opened_bound[:, None] + np.maximum(delta, 0.0), dtype=np.float64)
+    finite = np.isfinite(out)
+    out[finite] -= SAFETY * np.maximum(1.0, np.abs(out[finite]))
+    return out
+
+
+@jit
+def _forced_item_costs(reduced: FloatArray, weight: IntArray, units: IntArray, demand: FloatArray,
+                       capacity: FloatArray, integral: bool, cell_limit: int) -> FloatArray:
+    m, n = reduced.shape
+    out = np.empty((m, n))
+    for i in range(m):
+        k, load = 0, 0.0
+        for j in range(n):
+            if reduced[i, j] < 0.0:
+                k += 1
+                load += demand[j]
+        exact = integral and load > capacity[i] and k * (units[i] + 1) <= cell_limit
+        best = np.zeros(1)
+        if exact:
+            cap = units[i]
+            best = np.zeros(cap + 1)
+            for j in range(n):
+                if reduced[i, j] < 0.0:
+                    w, p = weight[j], -reduced[i, j]
+                    for c in range(cap, w - 1, -1):
+                        if best[c - w] + p > best[c]:
+                            best[c] = best[c - w] + p
+        for j in range(n):
+            if demand[j] > capacity[i]:
+                out[i, j] = np.inf
+            elif exact:
+                out[i, j] = reduced[i, j] + best[units[i]] - best[units[i] - weight[j]]
+            elif load <= capacity[i] and reduced[i, j] < 0.0:
+                out[i, j] = 0.0  # every negative item fits: j is already in
+            else:
+                out[i, j] = reduced[i, j]
+    return out

@@ -11,8 +11,7 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from models import ProblemKind
-from models.problem import Problem
+from models import ProblemKind, SolveRequest
 from solvers.contract import BackendSpec
 
 
@@ -34,9 +33,10 @@ class Registry:
     """The set of backends the service may dispatch to."""
 
     _specs: dict[str, BackendSpec] = field(default_factory=dict)
-    preferences: Callable[[Problem], list[str]] = lambda _problem: []
+    preferences: Callable[[SolveRequest], list[str]] = lambda _request: []
     """Backend names in the order `auto` (and the portfolio's member choice) should try them for a
-    problem, from measurements; backends not listed come after, in registration order."""
+    request (its problem and its time limit), from measurements; backends not listed come after,
+    in registration order."""
 
     def register(self, spec: BackendSpec) -> None:
         if spec.name in self._specs or spec.name == "auto":
@@ -58,9 +58,9 @@ class Registry:
     def for_family(self, kind: ProblemKind) -> list[BackendSpec]:
         return [s for s in self._specs.values() if kind in s.capabilities.families]
 
-    def in_preference_order(self, problem: Problem) -> list[BackendSpec]:
-        """Every registered backend, the preferred ones for `problem` first."""
-        preferred = [name for name in self.preferences(problem) if name in self._specs]
+    def in_preference_order(self, request: SolveRequest) -> list[BackendSpec]:
+        """Every registered backend, the preferred ones for `request` first."""
+        preferred = [name for name in self.preferences(request) if name in self._specs]
         rest = [name for name in self._specs if name not in preferred]
         return [self._specs[name] for name in [*preferred, *rest]]
 

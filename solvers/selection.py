@@ -56,7 +56,7 @@ def select(registry: Registry, request: SolveRequest) -> BackendSpec:
 
 
 def _first_usable(registry: Registry, request: SolveRequest) -> BackendSpec:
-    for spec in registry.in_preference_order(request.problem):
+    for spec in registry.in_preference_order(request):
         if supports(spec, request) and availability(spec).usable:
             return spec
     raise SelectionError("no_backend", f"no available backend supports this {request.problem.kind} request")

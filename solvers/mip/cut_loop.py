@@ -14,7 +14,7 @@ LP rounds are not repeated after MIP rounds: measured on kroA200 and pr76 they f
 
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol, cast
@@ -135,10 +135,11 @@ class CutLoop:
         return min(self.bound, bound) if self.formulation.mip.maximise else max(self.bound, bound)
 
     def run(self, session: MipSession, build_time: float = 0.0) -> RawResult:
+        self._consider(self.formulation.quick_start())
         with ThreadPoolExecutor(1) as pool:  # the start solution (a TSP local search) meanwhile
             start = pool.submit(self.formulation.start, self.context.options.warm_start)
             if self.formulation.lazy_rows:
-                self._lp_rounds(session)
+                self._lp_rounds(session, start)
             self._consider(start.result())
         if self.formulation.lazy_rows:
             self._fix(session)
@@ -163,10 +164,14 @@ class CutLoop:
         session.add_rows(cuts)
         self.added.append(cuts)
 
-    def _lp_rounds(self, session: MipSession) -> None:
-        """Cuts from LP points first: cheap rounds that spare most of the MIP rounds."""
+    def _lp_rounds(self, session: MipSession, start: "Future[Decoded | None]") -> None:
+        """Cuts from LP points first: cheap rounds that spare most of the MIP rounds. The start
+        solution is reported as soon as it is ready, not after the rounds (a short deadline may
+        come first)."""
         deadline = time.monotonic() + LP_SHARE * self.context.remaining()
         for _ in range(MAX_LP_ROUNDS):
+            if start.done() and start.exception() is None:
+                self._consider(start.result())
             left = deadline - time.monotonic()
             if left < MIN_SOLVE_SECONDS:
                 return

@@ -43,6 +43,11 @@ class Formulation(ABC):
         """A cheap feasible solution to start from, if the family has one."""
         return None
 
+    def quick_start(self) -> Decoded | None:
+        """A solution within milliseconds and without compiled code, reported before anything else
+        runs, so that even a run killed at a short deadline answers with a verified solution."""
+        return None
+
     def separate(self, x: FloatArray) -> RowBlock | None:
         """Rows violated by `x` that the model left out (lazy constraints); None when none is found.
 

@@ -1,14 +1,14 @@
 """Simulated answers say what was proven: staffing bounds valid for the problem as stated,
 `time_limit` / `cancelled` when the clock or the caller cut a run short, progress published."""
 
+import random
 import time
 from typing import Any
 
-from models import Result, SolveRequest, StaffingProblem, Status, Termination
+from models import KnapsackProblem, Result, SolveRequest, StaffingProblem, Status, Termination, TspProblem
 from solvers.contract import Incumbent
 from solvers.dispatch import solve
 from solvers.registry import load_builtin
-from tests.instances import TINY
 
 REGISTRY = load_builtin()
 
@@ -59,9 +59,22 @@ def test_staffing_publishes_each_confirmed_allocation_as_progress() -> None:
     assert seen[-1].objective == result.objective and seen[-1].bound == 4.0
 
 
+def random_tour_problem(n: int) -> TspProblem:
+    """Large enough that the plan GA cannot stagnate within a few seconds."""
+    rng = random.Random(n)
+    coordinates = [[rng.uniform(0, 100), rng.uniform(0, 100)] for _ in range(n)]
+    return TspProblem.model_validate({"kind": "tsp", "coordinates": coordinates, "metric": "euc_2d"})
+
+
+def random_knapsack(n: int) -> KnapsackProblem:
+    rng = random.Random(n)
+    items = [{"id": k, "weight": rng.randint(5, 50), "value": rng.randint(5, 50)} for k in range(n)]
+    return KnapsackProblem.model_validate({"kind": "knapsack", "capacity": 10 * n, "items": items})
+
+
 def test_a_plan_search_cut_by_the_clock_says_time_limit_and_keeps_a_verified_plan() -> None:
     began = time.monotonic()
-    request = SolveRequest(problem=TINY["tsp_coordinates"], options={"time_limit": 3, "seed": 0},
+    request = SolveRequest(problem=random_tour_problem(120), options={"time_limit": 3, "seed": 0},
                            simulation={"replications": 5, "model": {"travel_time": {"distribution": "lognormal",
                                                                                     "cv": 0.3}}})
     result = solve(request, REGISTRY)
@@ -72,7 +85,7 @@ def test_a_plan_search_cut_by_the_clock_says_time_limit_and_keeps_a_verified_pla
 
 def test_a_cancelled_plan_search_says_cancelled() -> None:
     began = time.monotonic()
-    request = SolveRequest(problem=TINY["knapsack"], options={"time_limit": 20, "seed": 0},
+    request = SolveRequest(problem=random_knapsack(300), options={"time_limit": 20, "seed": 0},
                            simulation={"replications": 5, "model": {"weight": {"distribution": "normal", "cv": 0.2}}})
     result = solve(request, REGISTRY, cancelled=lambda: time.monotonic() - began > 2.0)
     assert result.termination is Termination.cancelled and result.solution is not None

@@ -250,7 +250,7 @@ def run_portfolio(problem: Problem, options: SolveOptions, registry: Registry, l
                   progress: ProgressSink | None = None, cancelled: Callable[[], bool] = lambda: False,
                   pool: WorkerPool | None = None) -> RawResult:
     """Races the members `members.members` picks for `problem` (see the module docstring)."""
-    specs = members(registry, problem)
+    specs = members(registry, problem, options)
     if not specs:
         return RawResult(status=Status.error, termination=Termination.error, native_status="no members",
                          log=f"no registered, available backend can join a portfolio for this {problem.kind} problem")

@@ -9,7 +9,7 @@ HiGHS).
 
 import importlib.util
 
-from models import SolveRequest
+from models import SolveOptions, SolveRequest
 from models.problem import Problem
 from solvers.contract import BackendSpec
 from solvers.registry import Registry, availability
@@ -28,9 +28,10 @@ def usable(spec: BackendSpec, problem: Problem) -> bool:
         return False
 
 
-def members(registry: Registry, problem: Problem) -> list[BackendSpec]:
+def members(registry: Registry, problem: Problem, options: SolveOptions | None = None) -> list[BackendSpec]:
     """The exact member first, then the heuristic one (or a second exact one)."""
-    candidates = [spec for spec in registry.in_preference_order(problem) if usable(spec, problem)]
+    request = SolveRequest(problem=problem, options=options or SolveOptions())
+    candidates = [spec for spec in registry.in_preference_order(request) if usable(spec, problem)]
     exact = [spec for spec in candidates if spec.capabilities.exact]
     heuristic = [spec for spec in candidates if not spec.capabilities.exact]
     return exact[:1] + heuristic[:1] if heuristic else exact[:2]

@@ -217,6 +217,10 @@ class TspFormulation(Formulation):
         tour = ils_tour(self.d, self.seed, self.heuristic_seconds) if self.heuristic_seconds > 0 else None
         return self._decoded(tour if tour is not None else self._improve(nearest_neighbour_tour(self.d)))
 
+    def quick_start(self) -> Decoded:
+        """Nearest neighbour + 2-opt: numpy only, a few milliseconds for 200 cities."""
+        return self._decoded(self._improve(nearest_neighbour_tour(self.d)))
+
     def _improve(self, tour: list[int]) -> list[int]:
         return two_opt(self.d, tour) if self.symmetric else tour
 

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from solvers.families.knapsack import dense
 from solvers.families.knapsack import reduce as kr
 from solvers.families.knapsack.core_states import StateSearch, Target
+from solvers.gap import gap_closed
 
 REAL_TOLERANCE = 1e-9
 """Relative improvement below which real-valued solutions count as equal."""
@@ -237,7 +238,7 @@ class _Search:
         return min(self.dantzig, max(self.best_value, known, float(reduced.fixed_value) + open_bound))
 
     def _gap_reached(self, bound: float, relative_gap: float) -> bool:
-        return relative_gap > 0 and bound - self.best_value <= relative_gap * max(abs(self.best_value), 1e-9)
+        return relative_gap > 0 and gap_closed(self.best_value, bound, relative_gap)
 
     def _report(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -11,7 +11,7 @@ the plan and the optimum), so the comparison does not reuse the replications a m
 import argparse
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -34,7 +34,7 @@ from solvers.simulation.stats import kpi_stat, paired_difference
 class Case:
     name: str
     model: dict[str, Any]
-    objective: str = "mean"
+    objective: Literal["mean", "p90", "p95"] = "mean"
 
 
 def tight_knapsack(copies: int = 5) -> KnapsackProblem:

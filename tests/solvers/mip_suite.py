@@ -89,7 +89,7 @@ class MipBackendSuite:
 
     def solve(self, problem: Problem, time_limit: float = 30.0, grace: float = 1.0, **options: object) -> RawResult:
         spec = REGISTRY.get(self.backend)
-        return run_backend(spec, problem, SolveOptions(time_limit=time_limit, seed=1, **options),
+        return run_backend(spec, problem, SolveOptions.model_validate({"time_limit": time_limit, "seed": 1, **options}),
                            RunLimits(grace=grace))
 
     def verified_objective(self, problem: Problem, raw: RawResult) -> float:

@@ -30,7 +30,8 @@ CPSAT = load_builtin().get("cpsat")
 def solve(problem: Problem, time_limit: float = 20.0, **options: object) -> tuple[RawResult, list[Incumbent], float]:
     events: list[Incumbent] = []
     started = time.monotonic()
-    raw = run_backend(CPSAT, problem, SolveOptions(time_limit=time_limit, **options), RunLimits(grace=1.0),
+    settings = SolveOptions.model_validate({"time_limit": time_limit, **options})
+    raw = run_backend(CPSAT, problem, settings, RunLimits(grace=1.0),
                       progress=events.append)
     return raw, events, time.monotonic() - started
 

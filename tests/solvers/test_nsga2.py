@@ -24,7 +24,7 @@ REGISTRY = load_builtin()
 
 def run(problem: Problem, solver: str = "nsga2", **options: float) -> Result:
     settings = {"time_limit": 20.0, "seed": 3, **options}
-    return solve(SolveRequest(problem=problem, solver=solver, options=SolveOptions(**settings)), REGISTRY)
+    return solve(SolveRequest(problem=problem, solver=solver, options=SolveOptions.model_validate(settings)), REGISTRY)
 
 
 def test_auto_sends_a_multi_objective_request_to_nsga2() -> None:

@@ -33,7 +33,8 @@ def solve(problem: TspProblem, time_limit: float, pool: WorkerPool | None = None
           **options: object) -> tuple[RawResult, list[Incumbent], float]:
     events: list[Incumbent] = []
     started = time.monotonic()
-    raw = run_backend(ROUTING, problem, SolveOptions(time_limit=time_limit, **options), RunLimits(grace=1.0),
+    settings = SolveOptions.model_validate({"time_limit": time_limit, **options})
+    raw = run_backend(ROUTING, problem, settings, RunLimits(grace=1.0),
                       progress=events.append, pool=pool)
     return raw, events, time.monotonic() - started
 

@@ -76,15 +76,19 @@ def restricted_problem(problem: FacilityLocationProblem, keep: BoolArray) -> Fac
 def pair_kernel(data: FacilityData, reduction: Reduction, point: LagrangeSolution, incumbent_shares: FloatArray,
                 per_customer: int = KERNEL_PAIRS, facility_factor: float = KERNEL_FACILITIES) -> BoolArray:
     """A heuristic restriction (kernel search) for a single-source MIP that does not fit whole:
-    the facilities kept by `reduction` that the incumbent opens or whose Lagrangian value v_i is
-    among the `facility_factor` x (open count) lowest, and for each customer its `per_customer`
-    cheapest pairs among them, its `per_customer` cheapest among the incumbent's open facilities
-    (reassigning within the open set is where the greedy loses most) and its incumbent pair.
+    the facilities kept by `reduction` that the incumbent opens or that rank among the
+    `facility_factor` x (open count) most promising (lowest bound with the facility open, then
+    lowest v_i per unit of capacity: near-optimal covers often differ from the relaxation's in half
+    their facilities, measured on 50 x 200, and all of them have the same bound), and for each
+    customer its `per_customer` cheapest pairs among them, its `per_customer` cheapest among the
+    incumbent's open facilities (reassigning within the open set is where the greedy loses most)
+    and its incumbent pair.
     Returns the m x n allowed pairs. The MIP over it finds solutions, never bounds."""
     serving = incumbent_shares > 0
     opened = np.asarray(serving.any(axis=1), dtype=np.bool_)
     budget = max(int(facility_factor * opened.sum()), int(opened.sum()) + 1)
-    ranked = [i for i in np.argsort(point.values, kind="stable") if reduction.keep[i]]
+    promise = np.where(point.opened, point.bound, forced_bounds(data, point))
+    ranked = [i for i in np.lexsort((point.values / np.maximum(data.cover, 1e-300), promise)) if reduction.keep[i]]
     rows = opened | reduction.forced_open
     rows[ranked[:budget]] = True
     rows &= reduction.keep | opened

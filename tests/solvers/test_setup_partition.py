@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from solvers.backends.cpsat.scheduling import SchedulingModel, sequence_only
+from solvers.backends.cpsat.schedule_model import SchedulingModel, sequence_only
 from solvers.evaluators import evaluate
 from solvers.families.scheduling import partition
 from solvers.families.scheduling.data import flatten

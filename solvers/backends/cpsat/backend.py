@@ -1,7 +1,8 @@
 """OR-Tools CP-SAT backend: scheduling (intervals, alternatives, setups) and TSP (AddCircuit).
 
-The entry point the worker imports; the models live in `cpsat_scheduling.py` and `cpsat_tsp.py`,
-what they share (parameters, status table, incumbent reporting) in `cpsat_common.py`.
+The entry point the worker imports; the models live in `scheduling.py` (phases, with the model in
+`schedule_model.py`) and `tsp.py`, what they share (parameters, status table, incumbent
+reporting) in `common.py`.
 """
 
 from models import SchedulingProblem, Status, Termination, TspProblem

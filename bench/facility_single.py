@@ -55,8 +55,8 @@ BEST_KNOWN: dict[str, float] = {
     "cor25x100-r3-s1": 14648.0,  # proven optimal by HiGHS (strong formulation, 300 s)
     "cor25x100-r5-s2": 13668.0,  # proven optimal by HiGHS
     "cor50x200-r3-s1": 28124.0,  # facility, 10 s (HiGHS 300 s: 28424, bound 27842)
-    "cor50x200-r5-s2": 24064.0,  # HiGHS 300 s (bound 23941)
-    "cor100x1000-r5-s1": 76441.0,  # facility, 30 s (HiGHS 300 s: 92353, bound 75888)
+    "cor50x200-r5-s2": 24059.0,  # proven optimal by facility in 91 s (HiGHS 300 s: 24064, bound 23941)
+    "cor100x1000-r5-s1": 76385.0,  # facility, 30 s (HiGHS 300 s: 92353, bound 75888)
 }
 """Best known single-source values (bench/RESULTS.md tells where each comes from)."""
 

@@ -61,8 +61,8 @@ SINGLE_MIP_PAIRS_PER_SECOND = 1_000
 (`reduce.pair_kernel`): 25 x 100 reduced to 16 facilities takes HiGHS several seconds."""
 KERNEL_STEPS = ((5, 2.0), (8, 2.5), (12, 3.0), (20, 4.0))
 """(cheapest pairs per customer, facilities per open one) of the successive kernel MIPs."""
-SINGLE_HEURISTIC_EFFORT = 0.3
-"""HiGHS's mip_heuristic_effort (default 0.05) on single-source MIPs over chosen pairs."""
+KERNEL_HEURISTIC_EFFORT = 0.3
+"""HiGHS's mip_heuristic_effort (default 0.05) on kernel MIPs (they exist to find solutions)."""
 KERNEL_SHARE = 0.9
 """Most of the time left one kernel MIP may take (measured on 50 x 200: a first kernel given most
 of the time finds solutions within 0.15% of the optimum that 40% of it did not)."""
@@ -249,7 +249,8 @@ def _reduced_mip(problem: FacilityLocationProblem, reduction: Reduction, best: B
     if pairs is not None:
         banned = formulation.xcol[~pairs[reduction.keep]].astype(np.int32)
         session.highs.changeColsBounds(len(banned), banned, np.zeros(len(banned)), np.zeros(len(banned)))
-        session.highs.setOptionValue("mip_heuristic_effort", SINGLE_HEURISTIC_EFFORT)
+        if not exact:
+            session.highs.setOptionValue("mip_heuristic_effort", KERNEL_HEURISTIC_EFFORT)
     raw = loop.run(session)
     if bounds_hold and raw.status is not Status.infeasible and raw.bound is not None:
         best.raise_bound(reduction.valid_bound(raw.bound), "reduced_mip")

@@ -13,6 +13,9 @@ when `solvers/builtin.py` does not declare it yet. The peer is `python -m bench.
 (recomputed by the evaluator), known optimum, gap to it, the gap the run reports, status, time
 (ours: `Result.timings.total`, including the child process start). The numba kernel is loaded
 (or compiled into its cache) first, so no run pays the JIT.
+
+Single sourcing (generated Cornuejols instances, cap41-cap134 as single-source variants) has its
+own bench: `python -m bench.facility_single`.
 """
 
 import argparse

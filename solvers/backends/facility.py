@@ -160,7 +160,8 @@ def _lagrangian(problem: FacilityLocationProblem, data: FacilityData, context: S
     if gap_within(best.gap(), options.relative_gap) or search.best_point is None:
         return _result(best, context, note, build_time, completed=search.best_point is not None)
     reduction = reduce(data, search.best_point, search.best_cost)
-    if not _mip_fits(reduction, problem, context) and time.monotonic() >= limits.deadline:
+    if not data.single_source and not _mip_fits(reduction, problem, context) \
+            and time.monotonic() >= limits.deadline:
         # the MIP would be skipped anyway: the time it would have had goes to the search instead
         improve(search, replace(limits, deadline=context.started + (1 - RESERVE_SHARE) * options.time_limit))
         best.raise_bound(search.bound, "lagrangian")

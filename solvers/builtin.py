@@ -16,6 +16,9 @@ ALL_FAMILIES = MIP_FAMILIES | {ProblemKind.staffing}
 
 LARGE_FACILITY = 5000
 """Above this many facility x customer pairs the Lagrangian backend beats a plain MIP (bench/RESULTS.md)."""
+SINGLE_SOURCE_PAIRS = 500
+"""Single sourcing above this many pairs goes to the Lagrangian backend first (bench/facility_single.py:
+25x100 at 10 s +0.05% vs raw HiGHS +0.15%; 50x200 +0.15-0.20% vs +3.0-3.6%)."""
 SMALL_TSP = 200
 """Up to this many nodes an exact TSP method is preferred; above it a local search. Measured
 (bench/tsp_exact.py, 30 s, 2-core machine at load 2-3): highs proves all 13 TSPLIB instances of
@@ -47,7 +50,8 @@ def auto_preferences(request: SolveRequest) -> list[str]:
             return ["highs", "cpsat", "cbc", "tsp_ls", "routing", "ga"]
         return ["tsp_ls", "routing", "highs", "ga"]
     if isinstance(problem, FacilityLocationProblem):
-        if len(problem.facilities) * len(problem.customers) > LARGE_FACILITY:
+        pairs = len(problem.facilities) * len(problem.customers)
+        if pairs > LARGE_FACILITY or (problem.single_source and pairs > SINGLE_SOURCE_PAIRS):
             return ["facility", "highs", "cbc", "pyomo", "ga"]
         return ["highs", "facility", "cbc", "pyomo", "ga"]
     return ["cpsat", "highs", "cbc", "ga"]

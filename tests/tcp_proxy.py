@@ -54,15 +54,21 @@ class TcpProxy:
                 client.close()
                 continue
             with self._lock:
-                self._sockets += [client, server]
+                alive = self._listener is listener  # `down()` may have run while this pair was being made
+                if alive:
+                    self._sockets += [client, server]
+            if not alive:
+                client.close()
+                server.close()
+                return
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
 
     @staticmethod
     def _pump(a: socket.socket, b: socket.socket) -> None:
         selector = selectors.DefaultSelector()
-        selector.register(a, selectors.EVENT_READ, b)
-        selector.register(b, selectors.EVENT_READ, a)
         try:
+            selector.register(a, selectors.EVENT_READ, b)  # inside: `down()` may already have closed them
+            selector.register(b, selectors.EVENT_READ, a)
             while True:
                 for key, _ in selector.select(timeout=1.0):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]

@@ -244,18 +244,19 @@ def swap_pass(schedule: _Schedule) -> bool:
     before = schedule.cost()
     cmax = before[0]
     best: tuple[Cost, int, int, int, float, float] | None = None
-    others = [(m2, *_gaps(shop, m2, seqs[m2], ends[m2])) for m2 in range(shop.m) if m2 != crit]
+    # per other machine: its gaps, the latest end of the machines left out, the others' total end
+    others = [(m2, *_gaps(shop, m2, seqs[m2], ends[m2]),
+               max((e for k, e in enumerate(ends) if k not in (crit, m2)), default=0.0),
+               before[1] - ends[crit] - ends[m2]) for m2 in range(shop.m) if m2 != crit]
     pad_c, into_c, dur_c = shop.padded[crit], shop.into[crit], shop.dur[crit]
     for i, (x, (a, b), out_x) in enumerate(zip(seqs[crit], *_gaps(shop, crit, seqs[crit], ends[crit]), strict=True)):
         row_a, col_b = (pad_c[a], into_c[b]) if pad_c is not None and into_c is not None else (None, None)
         direct = row_a[b] if row_a is not None else 0
-        for m2, nbrs, outs in others:
+        for m2, nbrs, outs, rest, base in others:
             pad2, dur2 = shop.padded[m2], shop.dur[m2]
             dx = dur2[x]
             if dx is None:
                 continue
-            rest = max((e for k, e in enumerate(ends) if k not in (crit, m2)), default=0.0)
-            base = before[1] - ends[crit] - ends[m2]
             for j, y in enumerate(seqs[m2]):
                 dy = dur_c[y]
                 if dy is None:

@@ -167,7 +167,13 @@ def run_live(subscribers: int, jobs: int, events: int, interval: float) -> Measu
                     counts = await asyncio.gather(*(one(client, ids[n % len(ids)]) for n in range(subscribers)))
                 done.append(sum(counts))
 
-            runner = threading.Thread(target=lambda: loop.run_until_complete(all_streams()), daemon=True)
+            def run() -> None:
+                try:
+                    loop.run_until_complete(all_streams())
+                finally:
+                    loop.close()
+
+            runner = threading.Thread(target=run, daemon=True)
             runner.start()
 
             def finish() -> int:

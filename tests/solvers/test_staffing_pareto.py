@@ -13,6 +13,7 @@ from models.issues import IssueList
 from models.staffing import StaffingProblem, StaffingSolution
 from solvers import pareto
 from solvers.backends.nsga2.staffing import POPULATION, box, seeds
+from solvers.contract import Incumbent, ProgressSink
 from solvers.dispatch import DispatchLimits, solve
 from solvers.registry import load_builtin
 from solvers.selection import SelectionError
@@ -41,13 +42,13 @@ def tandem() -> dict[str, Any]:
 
 
 def run(problem: dict[str, Any], replications: int = 20, min_replications: int = 5,
-        generations: int | None = None) -> Result:
+        generations: int | None = None, progress: ProgressSink | None = None) -> Result:
     request = SolveRequest.model_validate({
         "problem": problem, "solver": "auto",
         "simulation": {"replications": replications, "min_replications": min_replications, "seed": 3,
                        "confidence": 0.99},
         "options": {"time_limit": 60, "seed": 1, "iteration_limit": generations}})
-    return solve(request, REGISTRY, DispatchLimits())
+    return solve(request, REGISTRY, DispatchLimits(), progress=progress)
 
 
 def servers(result: Result) -> list[tuple[int, ...]]:
@@ -84,8 +85,10 @@ def test_single_station_front_follows_erlang_c() -> None:
 
 
 def test_tandem_front_has_several_non_dominated_points() -> None:
-    result = run(tandem(), replications=5, min_replications=4, generations=6)
+    published: list[Incumbent] = []
+    result = run(tandem(), replications=5, min_replications=4, generations=6, progress=published.append)
     assert result.status is Status.feasible and result.verified
+    assert 1 <= len(published) <= 6 and all(p.solution is not None for p in published), "events per generation"
     assert len(result.pareto_front or []) >= 3
     assert_mutually_non_dominated(result)
     for point in result.pareto_front or []:

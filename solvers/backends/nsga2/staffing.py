@@ -44,6 +44,7 @@ from models import SolveOptions, StaffingProblem, StaffingSolution, Termination
 from models.problem import Solution
 from models.simulation import KpiStat, SimulationSpec
 from solvers import pareto
+from solvers.contract import Incumbent, ProgressSink
 from solvers.families.staffing.search import cost, lowest_allocation, solution, visit_rates
 from solvers.simulation.evaluator import Evaluator, SimulationStopped
 from solvers.simulation.feasibility import constraint_kpi, judge
@@ -183,8 +184,8 @@ class _Box(PymooProblem):  # type: ignore[misc]
         super().__init__(n_var=len(lower), n_obj=n_obj, n_ieq_constr=n_constr, xl=lower, xu=upper, vtype=int)
 
 
-def search(problem: StaffingProblem, scorer: Scorer, options: SolveOptions,
-           deadline: float) -> tuple[int, Termination]:
+def search(problem: StaffingProblem, scorer: Scorer, options: SolveOptions, deadline: float,
+           progress: ProgressSink | None = None) -> tuple[int, Termination]:
     """NSGA-II generations until the limit, the soft deadline, stagnation or a full box.
 
     Returns the generations run and why it stopped; a stop raised by the evaluator ends it with
@@ -223,15 +224,25 @@ def search(problem: StaffingProblem, scorer: Scorer, options: SolveOptions,
         PymooEvaluator().eval(StaticProblem(box_problem, **values), offspring)
         algorithm.tell(infills=offspring)
         generations += 1
+        _publish(problem, scorer, progress)
+
+
+def _publish(problem: StaffingProblem, scorer: Scorer, progress: ProgressSink | None) -> None:
+    """After each generation, the cheapest feasible allocation scored so far (pilot runs), as the
+    child NSGA-II publishes its compromise: a front has no single incumbent objective."""
+    feasible = [s for s in scorer.scored.values() if s.feasible]
+    if progress is not None and feasible:
+        cheapest = min(feasible, key=lambda s: cost(problem, list(s.servers)))
+        progress(Incumbent(solution=solution(problem, list(cheapest.servers))))
 
 
 def explore(problem: StaffingProblem, spec: SimulationSpec, options: SolveOptions, evaluator: Evaluator,
-            deadline: float) -> FrontAnswer:
+            deadline: float, progress: ProgressSink | None = None) -> FrontAnswer:
     """Search, then re-simulate the non-dominated candidates (see the module docstring)."""
     pilot = pilot_replications(spec)
     scorer = Scorer(problem, evaluator, pilot)
     try:
-        generations, termination = search(problem, scorer, options, deadline)
+        generations, termination = search(problem, scorer, options, deadline, progress)
     except SimulationStopped:
         generations, termination = -1, Termination.time_limit
     feasible = [s for s in scorer.scored.values() if s.feasible]

@@ -40,7 +40,8 @@ def orchestrate(request: SolveRequest, env: Orchestration) -> RawResult:
                          native_status="require_stability cannot be met within `servers.max`")
     evaluator = Evaluator(problem, spec, time.monotonic() + limit, env.cancelled)
     try:
-        answer = explore(problem, spec, request.options, evaluator, time.monotonic() + SEARCH_SHARE * limit)
+        answer = explore(problem, spec, request.options, evaluator, time.monotonic() + SEARCH_SHARE * limit,
+                         env.progress)
     finally:
         evaluator.close()
     if env.cancelled():

@@ -9,10 +9,12 @@ them with `time_limit` / `cancelled` and the best verified plan found so far.
 import time
 
 from models import SolveRequest, StaffingProblem, Status, Termination
+from models.problem import Solution
 from models.simulation import SelectionReport, SimulatedSolution, SimulationReport, SimulationSpec
 from solvers.backends.simopt.plan_optimise import optimise_plan
 from solvers.backends.simopt.plan_search import PlanAnswer
 from solvers.contract import Incumbent, Orchestration, RawResult
+from solvers.evaluators import evaluate
 from solvers.families.staffing.search import (
     StaffingAnswer,
     StaffingSearch,
@@ -123,9 +125,12 @@ def solve_plan(request: SolveRequest, env: Orchestration) -> RawResult:
     env.progress(Incumbent(objective=base.objective, bound=base.bound, solution=base.solution))
     evaluator = Evaluator(request.problem, spec, time.monotonic() + limit - (time.perf_counter() - started),
                           env.cancelled)
+    def leader(plan: Solution) -> None:  # each stage's best plan, with its deterministic objective
+        env.progress(Incumbent(objective=evaluate(request.problem, plan).objective, bound=base.bound, solution=plan))
+
     try:
         answer = optimise_plan(request.problem, spec, evaluator, base.solution, request.options.warm_start,
-                               request.options.iteration_limit)
+                               request.options.iteration_limit, leader)
     finally:
         evaluator.close()
     termination = _plan_termination(env, evaluator, answer)

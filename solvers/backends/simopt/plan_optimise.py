@@ -9,6 +9,7 @@ polish matched or beat it: bench/plan_simopt.py).
 """
 
 import time
+from collections.abc import Callable
 
 from models.problem import Problem
 from models.problem_solutions import Solution
@@ -26,7 +27,8 @@ GA_SHARE = 0.6
 
 
 def optimise_plan(problem: Problem, spec: SimulationSpec, evaluator: Evaluator, optimum: Solution,
-                  warm_start: Solution | None = None, generations: int | None = None) -> PlanAnswer:
+                  warm_start: Solution | None = None, generations: int | None = None,
+                  leader: Callable[[Solution], None] = lambda _plan: None) -> PlanAnswer:
     """Of SEARCH_SHARE of the evaluator's remaining time, GA_SHARE for the GA from the optimum
     (and a feasible warm start), the rest for the polish; then the final stage on fresh
     replications (from index 2 x pilot: the polish confirms moves on replications pilot..2 pilot-1)."""
@@ -39,7 +41,11 @@ def optimise_plan(problem: Problem, spec: SimulationSpec, evaluator: Evaluator, 
     now = time.monotonic()
     search_end = now + SEARCH_SHARE * max(0.0, evaluator.deadline - now)
     run = run_ga(encoding, spec.seed, now + GA_SHARE * (search_end - now), generations)
+    if run.ranked:
+        leader(run.ranked[0][0])  # the GA's best on the pilot replications
     ranked, steps = polish(problem, spec, evaluator, run.ranked, search_end)
+    if ranked:
+        leader(ranked[0][0])
     search = (f"genetic algorithm (DEAP fitness and elite archive, tournament selection, elitism; family "
               f"crossover and neighbour-move mutation) seeded with the deterministic optimum, fitness = "
               f"{spec.objective} of {kpi} over the same {pilot} pilot replications for every plan "
@@ -48,6 +54,7 @@ def optimise_plan(problem: Problem, spec: SimulationSpec, evaluator: Evaluator, 
               f"GA's best ({steps} improving moves, each confirmed on {2 * pilot} paired replications)")
     stage = FinalStage(spec, evaluator, kpi, maximise, pilot, search, len(ranked), offset=2 * pilot)
     answer = select_plan(stage, ranked, optimum)
+    leader(answer.best)
     answer.search_stop = run.reason
     return answer
 

@@ -168,18 +168,21 @@ def worker(
     with needs_server():
         from app.jobs.celery_app import make_celery, worker_context
         from app.jobs.replications import connect, install, serve_replications
+        from app.observability.logs import configure_logging
         from app.settings import Settings
 
     settings = load_settings(Settings)
     if not settings.broker_url:
         typer.echo("OPTSERVE_BROKER_URL is not set: a worker needs the Redis broker of the service.", err=True)
         raise typer.Exit(2)
+    configure_logging(settings.log_format)  # JSON lines off a terminal, like the service
     worker_context()  # fail fast on an unreachable database, and migrate it
     celery = make_celery(settings.broker_url, settings.max_time_limit, settings.queue)
+    celery.conf.worker_hijack_root_logger = False  # keep our handler: Celery's own lines go through it too
     threads = concurrency or settings.worker_concurrency
     queues = [settings.queue, *serve_replications(celery, settings, threads)]
     install(connect(settings))  # sim-opt jobs run here fan their replications out too
-    celery.worker_main(["worker", "--pool=threads", f"--concurrency={threads}", "-Q", ",".join(queues),
+    celery.worker_main(["--quiet", "worker", "--pool=threads", f"--concurrency={threads}", "-Q", ",".join(queues),
                         f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
 
 

@@ -108,3 +108,23 @@ def test_coordinates_count_n_times_k_and_matrices_n_squared() -> None:
     assert size_score(coords) == 100_000
     matrix = TspProblem.model_validate({"kind": "tsp", "distances": [[0, 1, 2], [1, 0, 1], [2, 1, 0]]})
     assert size_score(matrix) == 9
+
+
+def test_the_direct_complete_graph_one_tree_equals_a_dense_minimum_spanning_tree() -> None:
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    from models import TspProblem
+    from solvers.families.tsp.distance import distance_matrix, geometry
+    from solvers.families.tsp.sparse_bound import dense_one_tree
+
+    rng = np.random.default_rng(0)
+    for metric in ("euc_2d", "euclidean", "att", "ceil_2d", "geo"):
+        points = rng.uniform(0, 80, (120, 2)).round(1).tolist()
+        problem = TspProblem.model_validate({"kind": "tsp", "coordinates": points, "metric": metric})
+        shape = geometry(problem)
+        assert shape is not None
+        penalised = distance_matrix(problem) + (pi := rng.normal(0, 5, 120))[:, None] + pi[None, :]
+        inner = penalised[1:, 1:] + 1e6  # shifted: zero-cost edges would vanish from the sparse input
+        np.fill_diagonal(inner, 0)
+        expected = minimum_spanning_tree(inner).sum() - 1e6 * 118 + np.sort(penalised[0, 1:])[:2].sum() - 2 * pi.sum()
+        assert abs(dense_one_tree(shape, pi) - expected) <= 1e-6 * abs(expected), metric

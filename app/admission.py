@@ -7,7 +7,8 @@ so a caller learns its quota instead of silently getting a shorter solve; the se
 OPTSERVE_MAX_TIME_LIMIT still caps with a warning, as before keys existed). Synchronous work
 (`/solve`, `/evaluate`) then runs inside `compute_slot`: at most OPTSERVE_MAX_CONCURRENT_SOLVES at
 once, 429 with Retry-After when none frees up in time. Jobs wait in the queue instead, bounded by
-OPTSERVE_MAX_QUEUED_JOBS and the key's concurrent-jobs quota (`check_job_quota`).
+OPTSERVE_MAX_QUEUED_JOBS and the key's concurrent-jobs quota (`create_job`: counted and inserted in
+one transaction, so simultaneous submissions cannot overrun it).
 """
 
 import math
@@ -18,10 +19,11 @@ from contextlib import contextmanager
 from app.auth.deps import Caller
 from app.checks import check_semantics, check_size
 from app.errors import ApiError
-from app.jobs.store import JobStore
+from app.jobs.store import JobStore, TooManyJobs
 from app.services import Services
 from models import SolveRequest
 from models.errors import ErrorDetail
+from models.job import Job, JobRequest
 from models.problem import Problem
 
 TIME_LOC = ["body", "options", "time_limit"]
@@ -62,12 +64,16 @@ def compute_slot(services: Services, expected_seconds: float) -> Iterator[float]
         services.solve_slots.release()
 
 
-def check_job_quota(store: JobStore, caller: Caller) -> None:
-    """429 when the key already has its quota of queued and running jobs (counted in the database)."""
-    key = caller.key
-    if key is None or key.max_jobs is None:
-        return
-    active = store.active(key.name)
-    if active >= key.max_jobs:
-        raise ApiError(429, "too_many_jobs", f"key {key.name!r} has {active} queued or running jobs (its limit "
-                       f"is {key.max_jobs}); wait for one to finish or cancel one", headers={"Retry-After": "5"})
+def create_job(store: JobStore, job_id: str, request: JobRequest, caller: Caller) -> tuple[Job, bool]:
+    """Stores the job; 429 when the key already has its quota of queued and running jobs.
+
+    The store counts and inserts in one transaction that holds the key's lock, so two simultaneous
+    submissions for the last place cannot both get it.
+    """
+    limit = caller.key.max_jobs if caller.key is not None else None
+    try:
+        return store.create(job_id, request, caller.owner, max_active=limit)
+    except TooManyJobs as exc:
+        raise ApiError(429, "too_many_jobs", f"key {caller.owner!r} has {exc.active} queued or running jobs (its "
+                       f"limit is {limit}); wait for one to finish or cancel one",
+                       headers={"Retry-After": "5"}) from None

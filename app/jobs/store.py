@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Engine, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.jobs.tables import JobEventRow, JobRow
+from app.jobs.tables import ApiKeyRow, JobEventRow, JobRow
 from models import Result
 from models.errors import ErrorInfo
 from models.job import EventType, Job, JobEvent, JobPage, JobRequest, JobStatus, Progress
@@ -22,6 +22,14 @@ class IdempotencyConflict(Exception):
 
 class JobActive(Exception):
     """The job is still queued or running: cancel it before deleting it."""
+
+
+class TooManyJobs(Exception):
+    """The owner already has `active` queued or running jobs, its quota."""
+
+    def __init__(self, active: int) -> None:
+        super().__init__(active)
+        self.active = active
 
 
 ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
@@ -54,8 +62,13 @@ class JobStore:
         with self._sessions.begin() as session:
             yield session
 
-    def create(self, job_id: str, request: JobRequest, owner: str | None = None) -> tuple[Job, bool]:
-        """Stores a queued job; returns (job, created). Same owner, key and body: the existing job."""
+    def create(self, job_id: str, request: JobRequest, owner: str | None = None,
+               max_active: int | None = None) -> tuple[Job, bool]:
+        """Stores a queued job; returns (job, created). Same owner, key and body: the existing job.
+
+        With `max_active`, the owner's active jobs are counted in the inserting transaction (TooManyJobs
+        when at the quota), so simultaneous submissions cannot both take the last place.
+        """
         fingerprint = request_fingerprint(request)
         if request.idempotency_key is not None:
             existing = self._by_key(request.idempotency_key, fingerprint, owner)
@@ -67,6 +80,8 @@ class JobStore:
                      cancel_requested=False, event_seq=0)
         try:
             with self.session() as session:
+                if owner is not None and max_active is not None:
+                    self._check_quota(session, owner, max_active)
                 session.add(row)
                 session.flush()
                 self._append_event(session, job_id, EventType.status, {"status": JobStatus.queued.value})
@@ -76,6 +91,23 @@ class JobStore:
                 raise
             return existing, False
         return self.get(job_id) or to_job(row), True
+
+    def _check_quota(self, session: Session, owner: str, max_active: int) -> None:
+        """Counts the owner's active jobs holding a lock that the owner's other submissions wait for.
+
+        PostgreSQL: the owner's API-key row, `SELECT ... FOR UPDATE`, held until this transaction
+        commits the new job (other owners are not blocked). SQLite has no row locks and the driver
+        begins a transaction only at the first write, so the count would run outside it: `BEGIN
+        IMMEDIATE` takes the database's single write lock first (SQLite serialises writers anyway).
+        """
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            session.execute(select(ApiKeyRow.name).where(ApiKeyRow.name == owner).with_for_update())
+        query = select(func.count()).select_from(JobRow).where(JobRow.owner == owner, JobRow.status.in_(ACTIVE))
+        active = session.scalar(query) or 0
+        if active >= max_active:
+            raise TooManyJobs(active)
 
     def replay(self, request: JobRequest, owner: str | None) -> Job | None:
         """The owner's job with this request's idempotency key, if any (IdempotencyConflict if another body)."""

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.admission import admit_request, check_job_quota
+from app.admission import admit_request, create_job
 from app.auth.deps import Caller, CallerDep
 from app.deps import ServicesDep
 from app.errors import ApiError, from_selection
@@ -81,8 +81,7 @@ def _create(store: JobStore, request: JobRequest, max_queued: int, caller: Calle
         if store.count(JobStatus.queued) >= max_queued:
             raise ApiError(429, "queue_full", f"{max_queued} jobs are already queued; retry later",
                            headers={"Retry-After": "5"})
-        check_job_quota(store, caller)
-        return store.create(uuid.uuid4().hex, request, caller.owner)
+        return create_job(store, uuid.uuid4().hex, request, caller)
     except IdempotencyConflict:
         raise ApiError(409, "idempotency_conflict", "this idempotency_key was used with a different request",
                        []) from None

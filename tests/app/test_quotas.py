@@ -1,14 +1,26 @@
 """Per-key quotas (requests per minute, concurrent jobs, largest time limit) and the shared compute limits."""
 
+import threading
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.admission import create_job
+from app.auth.deps import Caller
+from app.auth.keys import ApiKey, KeyStore
 from app.auth.ratelimit import WINDOW, RateLimiter, retry_after
+from app.errors import ApiError
+from app.jobs.db import database_url, make_engine
+from app.jobs.schema import upgrade
+from app.jobs.store import JobStore
 from app.settings import Settings
+from models.job import JobRequest
 from tests.app.keyed import KNAPSACK, RUNNING, error_code, keyed, new_key, service, wait_status
+from tests.services import drop_postgres_database, fresh_postgres_database
 
 EVALUATE: dict[str, Any] = {"problem": KNAPSACK, "solution": {"selected": ["B", "D"]},
                             "simulation": {"replications": 3, "model": {"weight": {
@@ -92,3 +104,37 @@ def test_evaluate_checks_the_problem_size_like_solve(settings: Settings) -> None
         for path, body in (("/evaluate", EVALUATE), ("/solve", {"problem": KNAPSACK})):
             response = client.post(path, json=body)
             assert response.status_code == 413 and error_code(response) == "problem_too_large", path
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
+    url, name = fresh_postgres_database() if request.param == "postgresql" else (None, None)
+    engine = make_engine(database_url(url, tmp_path))
+    upgrade(engine)
+    yield JobStore(engine)
+    engine.dispose()
+    if name:
+        drop_postgres_database(name)
+
+
+def test_simultaneous_submissions_cannot_overrun_the_concurrent_jobs_quota(store: JobStore) -> None:
+    KeyStore(store.engine).create(ApiKey(name="burst", max_jobs=3))
+    caller, other = Caller(ApiKey(name="burst", max_jobs=3)), Caller(ApiKey(name="calm"))
+    request = JobRequest.model_validate({"problem": KNAPSACK})
+    start, outcomes = threading.Barrier(12), list[str]()
+
+    def submit() -> None:
+        start.wait()
+        try:
+            outcomes.append("accepted" if create_job(store, uuid.uuid4().hex, request, caller)[1] else "replayed")
+        except ApiError as exc:
+            outcomes.append(f"{exc.status} {exc.code}")
+
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["429 too_many_jobs"] * 9 + ["accepted"] * 3
+    assert store.active("burst") == 3
+    assert create_job(store, "calm-1", request, other)[1]  # a key without the quota is not held up

@@ -5,6 +5,7 @@ the SDK modules (`optserve.client`) never do.
 """
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -182,8 +183,9 @@ def worker(
     threads = concurrency or settings.worker_concurrency
     queues = [settings.queue, *serve_replications(celery, settings, threads)]
     install(connect(settings))  # sim-opt jobs run here fan their replications out too
-    celery.worker_main(["--quiet", "worker", "--pool=threads", f"--concurrency={threads}", "-Q", ",".join(queues),
-                        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
+    node = f"optserve-{os.getpid()}@%h"  # unique per process: several workers may share a host
+    celery.worker_main(["--quiet", "worker", "-n", node, "--pool=threads", f"--concurrency={threads}",
+                        "-Q", ",".join(queues), f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"])
 
 
 @cli.command()

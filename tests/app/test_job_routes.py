@@ -57,7 +57,8 @@ def test_delete_is_409_while_running_then_204_and_the_job_is_gone(client: TestCl
 
 def test_a_queued_job_cancels_at_once(client: TestClient) -> None:
     services = client.app.state.services  # type: ignore[attr-defined]
-    job, _ = services.store.create("queued-only", JobRequest.model_validate(RUNNING))  # never handed to a runner
+    services.executor.stop()  # the embedded runners poll for queued jobs: stopped, this one stays queued
+    job, _ = services.store.create("queued-only", JobRequest.model_validate(RUNNING))
     response = client.post(f"/jobs/{job.id}/cancel")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert client.delete(f"/jobs/{job.id}").status_code == 204

@@ -161,17 +161,17 @@ def test_cancelling_revokes_the_outstanding_tasks(worker: tuple[str, subprocess.
     asked: list[float] = []
 
     def cancelled() -> bool:
-        if not asked and fanout.sent and time.monotonic() - started > 1.0:
+        if not asked and fanout.sent and time.monotonic() - started > 0.3:
             asked.append(time.monotonic())
         return bool(asked)
 
     evaluator = Evaluator(station(), SPEC, time.monotonic() + 60, cancelled, runner=fanout.runner(0))
     started = time.monotonic()
     with pytest.raises(SimulationStopped):
-        evaluator.kpis(FOUR, 400)  # 100 batches, ~8 s for one worker: most are still queued at 1 s
+        evaluator.kpis(FOUR, 400)  # 100 batches, 3-8 s for one worker: most are still queued at 0.3 s
     assert time.monotonic() - asked[0] < 0.5
     outstanding = set(fanout.revoked)
-    assert len(fanout.sent) == 100 and len(outstanding) >= 80
+    assert len(fanout.sent) == 100 and len(outstanding) >= 50
     states = drained_states(fanout, queue + ".replications", sorted(outstanding))
     ran = [task_id for task_id, state in states.items() if state == "SUCCESS"]
     assert len(ran) <= 2, ran  # at most the batch running at the cancel (and one already fetched)

@@ -74,12 +74,13 @@ def random_knapsack(n: int) -> KnapsackProblem:
 
 def test_a_plan_search_cut_by_the_clock_says_time_limit_and_keeps_a_verified_plan() -> None:
     began = time.monotonic()
-    request = SolveRequest(problem=random_tour_problem(120), options={"time_limit": 3, "seed": 0},
+    # 1.5 s: the deterministic start takes its minimum of 1 s, the search's 0.5 s cannot stagnate
+    request = SolveRequest(problem=random_tour_problem(120), options={"time_limit": 1.5, "seed": 0},
                            simulation={"replications": 5, "model": {"travel_time": {"distribution": "lognormal",
                                                                                     "cv": 0.3}}})
     published: list[Incumbent] = []
     result = solve(request, REGISTRY, progress=published.append)
-    assert time.monotonic() - began < 3 + 2.5
+    assert time.monotonic() - began < 1.5 + 2.5
     assert result.termination is Termination.time_limit and result.verified and result.solution is not None
     assert len(published) >= 2 and published[-1].solution == result.solution  # the start, then each stage's best
     assert any("cut short by the time limit" in w for w in result.warnings)

@@ -1,19 +1,15 @@
 """Cancel versus delete, bounded paging, OPTIONS with Allow; and the store's owners on both databases."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.jobs.db import database_url, make_engine
-from app.jobs.schema import upgrade
 from app.jobs.store import IdempotencyConflict, JobActive, JobStore
 from app.settings import Settings
 from models.job import JobRequest, JobStatus
 from tests.app.keyed import RUNNING, error_code, keyed, service, wait_status
 from tests.instances import knapsack
-from tests.services import drop_postgres_database, fresh_postgres_database
 
 
 @pytest.fixture
@@ -22,19 +18,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
-    name = None
-    if request.param == "sqlite":
-        engine = make_engine(database_url(None, tmp_path))
-    else:
-        url, name = fresh_postgres_database()
-        engine = make_engine(database_url(url, tmp_path))
-    upgrade(engine)
-    yield JobStore(engine)
-    engine.dispose()
-    if name:
-        drop_postgres_database(name)
 
 
 def test_delete_is_409_while_running_then_204_and_the_job_is_gone(client: TestClient) -> None:

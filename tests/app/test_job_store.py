@@ -1,32 +1,14 @@
 """The job store behaves the same on SQLite and on the real PostgreSQL of this machine."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.jobs.db import database_url, make_engine
-from app.jobs.schema import upgrade
+from app.jobs.db import database_url
 from app.jobs.store import IdempotencyConflict, JobStore
 from models import Result, SolverInfo, Status, Termination, Timings
 from models.job import EventType, JobRequest, JobStatus, Progress
 from tests.instances import knapsack
-from tests.services import drop_postgres_database, fresh_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
-    if request.param == "sqlite":
-        engine = make_engine(database_url(None, tmp_path))
-        name = None
-    else:
-        url, name = fresh_postgres_database()
-        engine = make_engine(database_url(url, tmp_path))
-    upgrade(engine)
-    yield JobStore(engine)
-    engine.dispose()
-    if name:
-        drop_postgres_database(name)
 
 
 def job_request(key: str | None = None, capacity: float = 80) -> JobRequest:

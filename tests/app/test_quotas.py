@@ -3,7 +3,6 @@
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +13,10 @@ from app.auth.deps import Caller
 from app.auth.keys import ApiKey, KeyStore
 from app.auth.ratelimit import WINDOW, RateLimiter, retry_after
 from app.errors import ApiError
-from app.jobs.db import database_url, make_engine
-from app.jobs.schema import upgrade
 from app.jobs.store import JobStore
 from app.settings import Settings
 from models.job import JobRequest
 from tests.app.keyed import KNAPSACK, RUNNING, error_code, keyed, new_key, service, wait_status
-from tests.services import drop_postgres_database, fresh_postgres_database
 
 EVALUATE: dict[str, Any] = {"problem": KNAPSACK, "solution": {"selected": ["B", "D"]},
                             "simulation": {"replications": 3, "model": {"weight": {
@@ -106,15 +102,6 @@ def test_evaluate_checks_the_problem_size_like_solve(settings: Settings) -> None
             assert response.status_code == 413 and error_code(response) == "problem_too_large", path
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
-    url, name = fresh_postgres_database() if request.param == "postgresql" else (None, None)
-    engine = make_engine(database_url(url, tmp_path))
-    upgrade(engine)
-    yield JobStore(engine)
-    engine.dispose()
-    if name:
-        drop_postgres_database(name)
 
 
 def test_simultaneous_submissions_cannot_overrun_the_concurrent_jobs_quota(store: JobStore) -> None:

@@ -63,6 +63,7 @@ class TspFormulation(Formulation):
         self.mip = make_mip(d[tails, heads], self._degree_rows(), 0.0, 1.0, True)
         self.lazy_rows = True
         self.heuristic_seconds = HEURISTIC_SECONDS
+        self._quick: Decoded | None = None
         self.near_tight: set[bytes] = set()
         self.seed = 0
 
@@ -215,11 +216,14 @@ class TspFormulation(Formulation):
         """The local search's tour; nearest neighbour + 2-opt (no numba to load) when the
         backend allows it no time, or for tiny instances."""
         tour = ils_tour(self.d, self.seed, self.heuristic_seconds) if self.heuristic_seconds > 0 else None
-        return self._decoded(tour if tour is not None else self._improve(nearest_neighbour_tour(self.d)))
+        return self._decoded(tour) if tour is not None else self.quick_start()
 
     def quick_start(self) -> Decoded:
-        """Nearest neighbour + 2-opt: numpy only, a few milliseconds for 200 cities."""
-        return self._decoded(self._improve(nearest_neighbour_tour(self.d)))
+        """Nearest neighbour + 2-opt: numpy only, a few milliseconds for 200 cities (computed once:
+        the cut loop reports it first and `heuristic` falls back on it)."""
+        if self._quick is None:
+            self._quick = self._decoded(self._improve(nearest_neighbour_tour(self.d)))
+        return self._quick
 
     def _improve(self, tour: list[int]) -> list[int]:
         return two_opt(self.d, tour) if self.symmetric else tour

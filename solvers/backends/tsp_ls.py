@@ -103,6 +103,8 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
         _descend(search, reporter, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic()))
     bound = _Bound(source, upper=reporter.length, threaded=threaded, deadline=deadline)
     reporter.bound = bound.value
+    if bound.alpha is not None:
+        search.instance.use_lk_candidates(bound.alpha)
     run = _Run(search, reporter, bound, context, deadline)
     built = time.monotonic()
     termination = run.go()
@@ -174,6 +176,8 @@ class _Bound:
 
     def __init__(self, source: NDArray[np.float64] | Geometry, upper: float, threaded: bool, deadline: float) -> None:
         self.value: float | None = None
+        self.alpha: NDArray[np.int32] | None = None
+        """Alpha-nearness candidate lists from the ascent's penalties (coordinates, one thread)."""
         self.how = ""
         self.seconds = 0.0
         self._thread: threading.Thread | None = None
@@ -190,16 +194,29 @@ class _Bound:
         seconds = max(seconds, BOUND_MIN_SECONDS)
         try:  # no iteration within the time (a huge matrix) leaves -inf, which cannot be rounded up
             if isinstance(source, Geometry):
-                from solvers.families.tsp.sparse_bound import sparse_lower_bound  # numba: after the first tour
-
-                sparse = sparse_lower_bound(source, upper, seconds, BOUND_MAX_ITERATIONS)
-                value, self.how = sparse.value, f", sparse 1-tree, {sparse.iterations} steps, {sparse.how}"
+                value = self._sparse(source, upper, seconds)
             else:
                 value = tsp_lower_bound(source, upper=upper, time_limit=seconds, max_iterations=BOUND_MAX_ITERATIONS)
         except OverflowError:
             value = -math.inf
         self.value = value if math.isfinite(value) else None
         self.seconds = time.monotonic() - began
+
+    def _sparse(self, source: Geometry, upper: float, seconds: float) -> float:
+        """The sparse 1-tree bound; without a thread, also the alpha-nearness lists of its
+        penalties for the LK move (computed before the search, so their time counts)."""
+        from solvers.families.tsp.alpha import alpha_candidates  # numba: after the first tour
+        from solvers.families.tsp.sparse_bound import SparseGraph, sparse_lower_bound
+
+        graph = SparseGraph(source)
+        sparse = sparse_lower_bound(source, upper, seconds, BOUND_MAX_ITERATIONS, graph=graph)
+        self.how = f", sparse 1-tree, {sparse.iterations} steps, {sparse.how}"
+        if self._thread is None:
+            began = time.monotonic()
+            self.alpha = alpha_candidates(graph, sparse.penalties)
+            if self.alpha is not None:
+                self.how += f"; LK on {self.alpha.shape[1]} alpha-nearest ({time.monotonic() - began:.2f} s)"
+        return sparse.value
 
     def ready(self) -> bool:
         return self._thread is None or not self._thread.is_alive()

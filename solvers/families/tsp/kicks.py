@@ -3,8 +3,9 @@
 Arguments come in two tuples so every kernel has the same short signature:
 - `S = (tour, pos, buf, log, queue, inq, qs)`: the array tour and its inverse, a scratch buffer,
   the edit journal (`arraytour`), the work queue with its membership bytes and [head, count];
-- `P = (D, near_in, near_out, symmetric, eps, work, gains)`: the costs (`metric`), candidate lists
-  (nearest first; `near_in` by incoming cost for asymmetric matrices), tolerance, LK scratch.
+- `P = (D, near_in, near_out, symmetric, eps, work, gains, near_lk)`: the costs (`metric`),
+  candidate lists (nearest first; `near_in` by incoming cost for asymmetric matrices), tolerance,
+  LK scratch, and the LK move's own lists (`near_out`, or alpha-nearness lists: `alpha`).
 
 Local search takes nodes from the queue and tries, first improvement: the LK-style move (`lk`,
 symmetric costs only: it reverses paths), Or-opt and or-3opt (`moves`).
@@ -30,9 +31,9 @@ from solvers.families.tsp.moves import or3, or_opt
 @jit
 def improve(a, S, P):  # type: ignore[no-untyped-def]
     tour, pos, buf, log, queue, inq, qs = S
-    D, near_in, near_out, symmetric, eps, work, gains = P
+    D, near_in, near_out, symmetric, eps, work, gains, near_lk = P
     if symmetric:
-        gain = lk_move(a, tour, pos, log, D, near_out, queue, inq, qs, eps, work, gains)
+        gain = lk_move(a, tour, pos, log, D, near_lk, queue, inq, qs, eps, work, gains)
         if gain > 0.0:
             return gain
     gain = or_opt(a, tour, pos, buf, log, D, near_in, near_out, symmetric, queue, inq, qs, eps)

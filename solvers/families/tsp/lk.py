@@ -73,7 +73,7 @@ def _choose(t1, depth, tour, pos, D, near, work, gains, eps):  # type: ignore[no
         for q in range(work[depth, 4], k_max):
             t3 = near[t2, q]
             if big_g - cost(D, t2, t3) <= eps:
-                break
+                continue
             t4 = pred(tour, pos, t3) if fwd else succ(tour, pos, t3)
             if _valid(t1, t2, t3, t4, work, depth):
                 work[depth, 4] = q + 1
@@ -86,7 +86,7 @@ def _choose(t1, depth, tour, pos, D, near, work, gains, eps):  # type: ignore[no
         t3 = near[t2, q]
         g = big_g - cost(D, t2, t3)
         if g <= eps:
-            break
+            continue
         t4 = pred(tour, pos, t3) if fwd else succ(tour, pos, t3)
         if _valid(t1, t2, t3, t4, work, depth) and g + cost(D, t3, t4) > best_value:
             best_value = g + cost(D, t3, t4)

@@ -91,7 +91,12 @@ class Instance:
         positive = self.near_cost[self.near_cost > 0]
         self.eps = 1e-9 * (float(positive.min()) if positive.size else 1.0)
         work, gains = lk.scratch()
-        self.P = (self.D, self.near_in, self.near_out, self.symmetric, self.eps, work, gains)
+        self.P = (self.D, self.near_in, self.near_out, self.symmetric, self.eps, work, gains, self.near_out)
+
+    def use_lk_candidates(self, near: NDArray[np.int32]) -> None:
+        """From now on the LK move scans `near` (n x k, any order, e.g. alpha-nearness lists);
+        Or-opt and or-3opt keep the nearest lists, whose distance order they rely on."""
+        self.P = (*self.P[:7], np.ascontiguousarray(near, dtype=np.int32))
 
     def length(self, tour: NDArray[np.integer]) -> float:
         """The tour's length as the evaluator computes it."""
@@ -210,9 +215,12 @@ def warm_up() -> None:
         search.descend(1 << 30)
         search.kick(5)
         search.instance.nearest_neighbour(0)
-    from solvers.families.tsp.sparse_bound import sparse_lower_bound
+    from solvers.families.tsp.alpha import alpha_candidates
+    from solvers.families.tsp.sparse_bound import SparseGraph, sparse_lower_bound
 
-    sparse_lower_bound(Geometry(rng.random((30, 2)) * 100, Metric.euc_2d), upper=1e9, time_limit=1.0, max_iterations=3)
+    graph = SparseGraph(Geometry(rng.random((30, 2)) * 100, Metric.euc_2d))
+    bound = sparse_lower_bound(graph.geometry, upper=1e9, time_limit=1.0, max_iterations=3, graph=graph)
+    alpha_candidates(graph, bound.penalties)
 
 
 if __name__ == "__main__":  # `python -m solvers.families.tsp.local_search` fills the JIT cache

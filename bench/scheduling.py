@@ -140,6 +140,25 @@ def run_raw_setups(name: str, problem: Problem, reference: float | None, options
                     answer.bound, None, None, answer.solve_time, os.getloadavg()[0], "circuit model, greedy hint")
 
 
+def run_pair(name: str, problem: Problem, reference: float | None, options: SolveOptions, with_peer: bool,
+             side_by_side: bool) -> tuple[BenchRow, BenchRow | None]:
+    """Ours and (optionally) the raw peer, one after the other or at the same time."""
+    def peer() -> BenchRow | None:
+        if not with_peer:
+            return None
+        if name == PARALLEL or name in SETUPS:
+            return run_raw_setups(name, problem, reference, options)
+        return run_raw(name, reference, options)
+
+    if not side_by_side:
+        return run_ours(name, problem, reference, options), peer()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        theirs = pool.submit(peer)
+        return run_ours(name, problem, reference, options), theirs.result()
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -186,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance (seeds seed..seed+repeat-1)")
     parser.add_argument("--no-peer", action="store_true", help="skip the raw CP-SAT peer")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="run ours and the raw peer at the same time (one core each on this machine)")
     parser.add_argument("--out", default=None, help="CSV file for every row")
     parser.add_argument("--best-known", type=float, default=None, metavar="SECONDS",
                         help="only run the long best-known search on the parallel instance")
@@ -200,13 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         problem, reference, _ = load(name)
         for k in range(args.repeat):
             options = SolveOptions(time_limit=args.time_limit, threads=args.threads, seed=args.seed + k)
-            ours = run_ours(name, problem, reference, options)
-            if args.no_peer:
-                peer = None
-            elif name == PARALLEL or name in SETUPS:
-                peer = run_raw_setups(name, problem, reference, options)
-            else:
-                peer = run_raw(name, reference, options)
+            ours, peer = run_pair(name, problem, reference, options, not args.no_peer, args.side_by_side)
             print_row(ours, peer)
             rows.append(ours)
             if peer is not None:

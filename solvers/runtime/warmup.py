@@ -21,6 +21,9 @@ def warm_up() -> None:
     from solvers.families.tsp import mincut as tsp_mincut
 
     tsp_mincut.warm_up()
+    from solvers.families.scheduling import jobshop_tabu
+
+    jobshop_tabu.warm_up()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Tabu search for the job shop (makespan) on the disjunctive graph; plain Python, no solver.
+"""Tabu search for the job shop (makespan) on the disjunctive graph; numba, no solver.
 
 Why: CP-SAT with one worker proves 10 x 10 job shops quickly, but on 15 x 10 and larger it
 improves slowly from a constructive start (10 s: la29 1293, abz7 697, swv01 1515, ta01 1315;
 optima 1152, 656, 1407, 1231), where this search reached la29 1181, abz7 659, swv01 1450,
-ta01 1262 in the same time (45,000-60,000 iterations). Its best schedule then hints CP-SAT,
-and its makespan becomes CP-SAT's horizon.
+ta01 1262 in the same time (45,000-60,000 iterations of the first, plain-Python version; the
+compiled kernel of `tabu_kernel` runs the same iterations 50-100 times faster). Its best
+schedule then hints CP-SAT, and its makespan becomes CP-SAT's horizon.
 
 The schedule is one sequence per machine. Each iteration computes heads r (earliest starts) and
 tails q (longest path after an operation ends) in topological order, takes one critical path
@@ -29,6 +30,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from solvers.families.scheduling import tabu_kernel as kernel
 from solvers.families.scheduling.data import ScheduleData
 from solvers.families.scheduling.heuristic import Placement
 
@@ -41,13 +45,25 @@ TENURE_BASE = 5
 restrict as much. Mean gap after 10,000 iterations over 8 instances x 2 seeds (ft10, la21, la24,
 la29, la38, abz7, orb01, ta01): factor 0.25 of Zhang's 7.98%, 0.35 4.04%, 0.5 2.03%, 0.7 2.62%,
 1.0 3.15%, 1.5 3.53%."""
+TENURE_FROM_OPS = 450
+TENURE_OPS_STEP = 30
+"""Above TENURE_FROM_OPS operations, one more iteration of tenure per TENURE_OPS_STEP operations
+(30 x 20: 5 -> 10). Compiled runs of 20 s on ta42, ta46, ta48: mean gap 2.54% with 5, 2.07% with
+9 and 13; on 225-450 operations (ta01, ta21, ta25, ta31, abz7, 8 s) 9 was worse (1.17% vs 0.77%)."""
 STALL_BASE = 1500
 """Iterations without improvement before a restart from the best schedule (plus STALL_PER_OP per op)."""
 STALL_PER_OP = 5
 KICK_SWAPS = 3
-"""Random block swaps applied to the best schedule at a restart."""
-CLOCK_EVERY = 32
-"""Iterations between clock reads."""
+"""Random block moves applied to the best schedule at a restart."""
+ELITE_SIZE = 8
+"""Schedules kept for path relinking (the best distinct ends of tabu runs)."""
+RUN_PATIENCE_STALLS = 2
+"""A tabu run ends after this many stall periods without a better schedule of its own."""
+RELINK_SHARE = (0.25, 0.5)
+"""A new run starts this share (uniform in the range) of the way from one elite schedule to another."""
+CHUNK_SECONDS = 0.02
+"""Target length of one compiled chunk of iterations: the clock is read, and better schedules
+reported, between chunks."""
 
 
 def applicable(data: ScheduleData) -> bool:
@@ -63,190 +79,11 @@ class TabuResult:
     restarts: int
 
 
-class _Graph:
-    """Disjunctive graph of one schedule: machine sequences, heads, tails, topological order."""
-
-    def __init__(self, data: ScheduleData, sequences: list[list[int]]) -> None:
-        n = len(data.ops)
-        self.n = n
-        self.p = [op.choices[0].duration for op in data.ops]
-        self.machine = [op.choices[0].machine for op in data.ops]
-        self.job = [op.job for op in data.ops]
-        self.release = [data.problem.jobs[op.job].release for op in data.ops]
-        self.jp, self.js = [-1] * n, [-1] * n
-        for ops in data.job_ops:
-            for a, b in itertools.pairwise(ops):
-                self.js[a], self.jp[b] = b, a
-        self.jdeg = [int(j >= 0) for j in self.jp]
-        self.srow = [None if data.setups[m] is None else list(data.setups[m][j])  # type: ignore[index]
-                     for m, j in zip(self.machine, self.job, strict=True)]
-        """Per operation: the setup row (by next job) of its machine, or None."""
-        self.seq = [list(s) for s in sequences]
-        self.mp, self.ms, self.pos = [-1] * n, [-1] * n, [0] * n
-        for m in range(len(self.seq)):
-            self.relink(m, 0, len(self.seq[m]) - 1)
-        self.r, self.q, self.order = [0] * n, [0] * n, list(range(n))
-        self.makespan = 0
-
-    def relink(self, m: int, lo: int, hi: int) -> None:
-        """Machine predecessor/successor and position for sequence entries lo..hi (and neighbours)."""
-        seq = self.seq[m]
-        lo, hi = max(lo - 1, 0), min(hi + 1, len(seq) - 1)
-        for k in range(lo, hi + 1):
-            op = seq[k]
-            self.pos[op] = k
-            self.mp[op] = seq[k - 1] if k > 0 else -1
-            self.ms[op] = seq[k + 1] if k + 1 < len(seq) else -1
-
-    def gap(self, a: int, b: int) -> int:
-        """Setup between a and b when b follows a on their machine."""
-        row = self.srow[a]
-        return row[self.job[b]] if row is not None else 0
-
-    def evaluate(self) -> bool:
-        """Heads, tails and makespan; False (and nothing updated) when the graph has a cycle.
-
-        The hot loop of the search: setups are looked up inline and `max` is avoided on purpose.
-        """
-        p, js, ms, srow, job = self.p, self.js, self.ms, self.srow, self.job
-        indeg = [a + (b >= 0) for a, b in zip(self.jdeg, self.mp, strict=True)]
-        r = list(self.release)
-        stack = [i for i in range(self.n) if not indeg[i]]
-        order: list[int] = []
-        push, record = stack.append, order.append
-        while stack:
-            i = stack.pop()
-            record(i)
-            end = r[i] + p[i]
-            s = js[i]
-            if s >= 0:
-                if r[s] < end:
-                    r[s] = end
-                indeg[s] -= 1
-                if not indeg[s]:
-                    push(s)
-            s = ms[i]
-            if s >= 0:
-                row = srow[i]
-                t = end + row[job[s]] if row is not None else end
-                if r[s] < t:
-                    r[s] = t
-                indeg[s] -= 1
-                if not indeg[s]:
-                    push(s)
-        if len(order) < self.n:
-            return False
-        self.r, self.q, self.order = r, self._tails(order), order
-        self.makespan = max(map(int.__add__, r, p))
-        return True
-
-    def _tails(self, order: list[int]) -> list[int]:
-        p, js, ms, srow, job = self.p, self.js, self.ms, self.srow, self.job
-        q = [0] * self.n
-        for i in reversed(order):
-            s, t = js[i], ms[i]
-            v = q[s] + p[s] if s >= 0 else 0
-            if t >= 0:
-                row = srow[i]
-                w = q[t] + p[t] + (row[job[t]] if row is not None else 0)
-                if w > v:
-                    v = w
-            q[i] = v
-        return q
-
-    def critical_path(self) -> list[int]:
-        """One longest path, preferring machine arcs (longer blocks) when both are tight."""
-        r, p, jp, mp = self.r, self.p, self.jp, self.mp
-        i = max(range(self.n), key=lambda k: r[k] + p[k])
-        path = [i]
-        while True:
-            m, j = mp[i], jp[i]
-            if m >= 0 and r[m] + p[m] + self.gap(m, i) == r[i]:
-                i = m
-            elif j >= 0 and r[j] + p[j] == r[i]:
-                i = j
-            else:
-                break
-            path.append(i)
-        path.reverse()
-        return path
-
-    def blocks(self, path: list[int]) -> list[list[int]]:
-        """Maximal runs of machine-linked operations on the path, in path order (singletons too)."""
-        blocks, current = [], [path[0]]
-        for a, b in itertools.pairwise(path):
-            if self.ms[a] == b:
-                current.append(b)
-            else:
-                blocks.append(current)
-                current = [b]
-        blocks.append(current)
-        return blocks
-
-    def estimate(self, m: int, a: int, b: int) -> int:
-        """Makespan estimate after moving sequence entry a to index b on machine m."""
-        seq, r, q, p, jp, js, gap = self.seq[m], self.r, self.q, self.p, self.jp, self.js, self.gap
-        lo, hi = min(a, b), max(a, b)
-        seg = seq[lo:hi + 1]
-        new = [*seg[1:], seg[0]] if a < b else [seg[-1], *seg[:-1]]
-        prev = seq[lo - 1] if lo > 0 else -1
-        prev_end = r[prev] + p[prev] if prev >= 0 else 0
-        heads = []
-        for x in new:
-            h = r[jp[x]] + p[jp[x]] if jp[x] >= 0 else self.release[x]
-            if prev >= 0:
-                h = max(h, prev_end + gap(prev, x))
-            heads.append(h)
-            prev, prev_end = x, h + p[x]
-        nxt = seq[hi + 1] if hi + 1 < len(seq) else -1
-        nxt_tail = q[nxt] + p[nxt] if nxt >= 0 else 0
-        best = 0
-        for k in range(len(new) - 1, -1, -1):
-            x = new[k]
-            t = q[js[x]] + p[js[x]] if js[x] >= 0 else 0
-            if nxt >= 0:
-                t = max(t, nxt_tail + gap(x, nxt))
-            best = max(best, heads[k] + p[x] + t)
-            nxt, nxt_tail = x, t + p[x]
-        return best
-
-    def feasible(self, m: int, a: int, b: int) -> bool:
-        """Balas-Vazacopoulos: moving entry a to b cannot close a cycle (positive durations)."""
-        seq, r, q, p = self.seq[m], self.r, self.q, self.p
-        u, v = seq[a], seq[b]
-        if a < b:  # u goes after v: no path from u's job successor to v
-            s = self.js[u]
-            return s < 0 or q[v] + p[v] >= q[s] + p[s]
-        s = self.jp[u]  # u goes before v: no path from v to u's job predecessor
-        return s < 0 or r[v] + p[v] >= r[s] + p[s]
-
-    def move(self, m: int, a: int, b: int) -> None:
-        seq = self.seq[m]
-        seq.insert(b, seq.pop(a))
-        self.relink(m, min(a, b), max(a, b))
-
-    def reset(self, sequences: list[list[int]]) -> None:
-        self.seq = [list(s) for s in sequences]
-        for m in range(len(self.seq)):
-            self.relink(m, 0, len(self.seq[m]) - 1)
-        ok = self.evaluate()
-        assert ok, "a stored schedule has a cycle"
-
-    def placements(self) -> tuple[Placement, ...]:
-        return tuple(Placement(self.machine[i], self.r[i], self.r[i] + self.p[i]) for i in range(self.n))
-
-
 def block_moves(block_len: int) -> list[tuple[int, int]]:
     """N7 moves within one block as (from, to) block indices."""
-    k = block_len - 1
-    if k == 1:
-        return [(0, 1)]
-    moves = {(0, 1), (k, k - 1)}
-    moves.update((a, 0) for a in range(2, k + 1))
-    moves.update((a, k) for a in range(0, k - 1))
-    moves.update((0, a) for a in range(2, k))
-    moves.update((k, a) for a in range(1, k - 1))
-    return sorted(moves)
+    out = np.zeros((4 * block_len + 4, 2), dtype=np.int64)
+    count = kernel.block_moves(block_len, out)
+    return sorted((int(a), int(b)) for a, b in out[:count])
 
 
 def sequences_of(data: ScheduleData, placements: tuple[Placement, ...] | list[Placement]) -> list[list[int]]:
@@ -261,128 +98,211 @@ Move = tuple[int, int, int]
 """(machine, from index, to index) in that machine's sequence."""
 
 
+def _operation_rows(data: ScheduleData) -> np.ndarray:
+    """The static rows of the kernel's per-operation array: durations, machines, jobs, job links, releases."""
+    n = len(data.ops)
+    v = np.zeros((kernel.ROWS, n), dtype=np.int64)
+    v[kernel.P] = [op.choices[0].duration for op in data.ops]
+    v[kernel.MACH] = [op.choices[0].machine for op in data.ops]
+    v[kernel.JOB] = [op.job for op in data.ops]
+    v[kernel.REL] = [data.problem.jobs[op.job].release for op in data.ops]
+    v[kernel.JP] = v[kernel.JS] = -1
+    for ops in data.job_ops:
+        for a, b in itertools.pairwise(ops):
+            v[kernel.JS, a], v[kernel.JP, b] = b, a
+    return v
+
+
+def _setup_layers(data: ScheduleData) -> tuple[np.ndarray, np.ndarray]:
+    """Setup matrices stacked for the machines that have one, and each machine's layer (-1: none)."""
+    layers = [m for m in range(data.n_machines) if data.setups[m] is not None]
+    sidx = np.full(data.n_machines, -1, dtype=np.int64)
+    if not layers:
+        return np.zeros((1, 1, 1), dtype=np.int64), sidx
+    for k, m in enumerate(layers):
+        sidx[m] = k
+    return np.array([data.setups[m] for m in layers], dtype=np.int64), sidx
+
+
 class TabuSearch:
-    """The search state: current graph, best schedule, tabu pairs, random stream."""
+    """The search state (arrays the compiled kernel works on) and its Python-side driver."""
 
     def __init__(self, data: ScheduleData, start: tuple[Placement, ...] | list[Placement], seed: int = 0) -> None:
-        self.g = _Graph(data, sequences_of(data, start))
-        if not self.g.evaluate():
+        sequences = sequences_of(data, start)
+        n, longest = len(data.ops), max((len(s) for s in sequences), default=1)
+        self.v = _operation_rows(data)
+        self.seq = np.full((data.n_machines, max(longest, 1)), -1, dtype=np.int64)
+        self.mlen = np.array([len(s) for s in sequences], dtype=np.int64)
+        for m, s in enumerate(sequences):
+            self.seq[m, :len(s)] = s
+            if s:
+                kernel.relink(self.v, self.seq, self.mlen, m, 0, len(s) - 1)
+        self.best_seq = self.seq.copy()
+        self.setup, self.sidx = _setup_layers(data)
+        self.tabu = np.zeros((n, n), dtype=np.int64)
+        self.moves_buffer = np.zeros((4 * n + 8, 3), dtype=np.int64)
+        self.pairs = np.zeros((4 * longest + 8, 2), dtype=np.int64)
+        self.st = np.zeros(kernel.STATE, dtype=np.int64)
+        self._configure(data, seed)
+        span = kernel.evaluate(self.v, self.setup, self.sidx)
+        if span < 0:
             raise ValueError("the start schedule's machine orders contradict the job orders")
+        self.st[kernel.MAKESPAN] = span
+        kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, self.st)
+        self.st[kernel.IMPROVED] = 0
         self.rng = random.Random(seed)
-        self.tabu: dict[int, int] = {}
-        self.tenure = TENURE_BASE + data.n_jobs // max(1, 2 * data.n_machines)
-        self.classic = not data.has_setups and not any(job.release for job in data.problem.jobs)
+        self.chunk = 64
+        self.run_patience = RUN_PATIENCE_STALLS * int(self.st[kernel.STALL])
+        self.elite = ElitePool(self, ELITE_SIZE)
+
+    def _configure(self, data: ScheduleData, seed: int) -> None:
+        st = self.st
+        st[kernel.RNG] = (seed * 2654435761 + 12345) & 0xFFFFFFFF or 1
+        extra = max(0, len(data.ops) - TENURE_FROM_OPS) // TENURE_OPS_STEP
+        st[kernel.TENURE] = TENURE_BASE + data.n_jobs // max(1, 2 * data.n_machines) + extra
+        st[kernel.STALL] = STALL_BASE + STALL_PER_OP * len(data.ops)
+        st[kernel.KICKS] = KICK_SWAPS
+        st[kernel.CLASSIC] = int(not data.has_setups and not any(job.release for job in data.problem.jobs))
         """No setups, no releases: N5's useless end swaps can be left out."""
-        self.best = self.g.makespan
-        self.best_seq = [list(s) for s in self.g.seq]
-        self.best_placements = self.g.placements()
-        self.iterations = 0
-        self.restarts = 0
+
+    @property
+    def best(self) -> int:
+        return self.elite.best
+
+    @property
+    def iterations(self) -> int:
+        return int(self.st[kernel.IT])
+
+    @property
+    def restarts(self) -> int:
+        return int(self.st[kernel.RESTARTS])
 
     def moves(self) -> list[Move]:
-        """The N7 neighbourhood of the current critical path (N5's useless end swaps left out)."""
-        g = self.g
-        path = g.critical_path()
-        blocks = g.blocks(path)
-        out = []
-        for index, block in enumerate(blocks):
-            if len(block) < 2:
-                continue
-            m, base, k = g.machine[block[0]], g.pos[block[0]], len(block) - 1
-            first, last = self.classic and index == 0, self.classic and index == len(blocks) - 1
-            for a, b in block_moves(len(block)):
-                swap_first, swap_last = (a, b) == (0, 1), (a, b) == (k, k - 1) or (k == 1 and (a, b) == (0, 1))
-                if (first and swap_first) or (last and swap_last):
-                    continue  # cannot shorten the path (Nowicki-Smutnicki)
-                if g.feasible(m, base + a, base + b):
-                    out.append((m, base + a, base + b))
-        return out
+        """The N7 neighbourhood of the current critical path."""
+        count = kernel.neighbourhood(self.v, self.seq, self.setup, self.sidx, self.st, self.moves_buffer,
+                                     self.pairs)
+        return [(int(m), int(a), int(b)) for m, a, b in self.moves_buffer[:count]]
 
-    def pairs(self, move: Move) -> list[int]:
-        """Machine-order pairs (first * n + second) the move creates."""
+    def trial(self, move: Move) -> tuple[tuple[Placement, ...], int] | None:
+        """The schedule and makespan after `move` (None if it closes a cycle); the move is undone."""
         m, a, b = move
-        seq, n = self.g.seq[m], self.g.n
-        u = seq[a]
-        if a < b:
-            return [x * n + u for x in seq[a + 1:b + 1]]
-        return [u * n + x for x in seq[b:a]]
+        kernel.shift(self.v, self.seq, self.mlen, m, a, b)
+        span = kernel.evaluate(self.v, self.setup, self.sidx)
+        found = None if span < 0 else (self._placements(self.v[kernel.R]), int(span))
+        kernel.shift(self.v, self.seq, self.mlen, m, b, a)
+        kernel.evaluate(self.v, self.setup, self.sidx)
+        return found
 
-    def choose(self, moves: list[Move]) -> Move:
-        """Best estimate among allowed moves (tabu ones only if they beat the best); random tie-break."""
-        it, tabu = self.iterations, self.tabu
-        best_key: tuple[int, float] | None = None
-        chosen = moves[0]
-        for move in moves:
-            value = self.g.estimate(*move)
-            if value >= self.best and any(tabu.get(pair, -1) > it for pair in self.pairs(move)):
-                continue
-            key = (value, self.rng.random())
-            if best_key is None or key < best_key:
-                best_key, chosen = key, move
-        if best_key is None:  # everything tabu: a random move keeps the search going
-            chosen = self.rng.choice(moves)
-        return chosen
+    def placements(self) -> tuple[Placement, ...]:
+        """The best schedule found."""
+        return self._placements(self.elite.best_heads)
 
-    def apply(self, move: Move) -> bool:
-        """Applies the move and makes undoing it tabu; False (move undone) if it closed a cycle."""
-        m, a, b = move
-        n, g = self.g.n, self.g
-        expiry = self.iterations + self.rng.randint(self.tenure, self.tenure * 3 // 2)
-        created = self.pairs(move)
-        g.move(m, a, b)
-        if not g.evaluate():
-            g.move(m, b, a)
-            g.evaluate()
-            return False
-        for pair in created:  # forbid the reverse orders again
-            first, second = divmod(pair, n)
-            self.tabu[second * n + first] = expiry
-        return True
-
-    def kick(self) -> None:
-        """Restart from the best schedule with a few random block moves."""
-        self.g.reset(self.best_seq)
-        self.tabu.clear()
-        self.restarts += 1
-        for _ in range(KICK_SWAPS):
-            moves = self.moves()
-            if moves:
-                self.apply(self.rng.choice(moves))
-
-    def stall_limit(self) -> int:
-        return STALL_BASE + STALL_PER_OP * self.g.n
+    def _placements(self, start: np.ndarray) -> tuple[Placement, ...]:
+        p, machine = self.v[kernel.P], self.v[kernel.MACH]
+        return tuple(Placement(int(machine[i]), int(start[i]), int(start[i] + p[i])) for i in range(len(p)))
 
     def run(self, deadline: float, lower_bound: int = 0, on_improve: Improved | None = None,
             max_iterations: int | None = None, patience: int | None = None) -> TabuResult:
-        """Searches until the deadline (time.monotonic), the iteration limit or the lower bound,
-        or `patience` iterations without a better schedule."""
-        stall_limit = self.stall_limit()
-        last_improvement = best_found = self.iterations
-        stop = self.iterations + max_iterations if max_iterations is not None else None
-        while self.best > lower_bound and (stop is None or self.iterations < stop):
-            if self.iterations % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
-                break
-            if patience is not None and self.iterations - best_found > patience:
-                break
-            moves = self.moves()
-            if not moves:  # a critical path of job arcs only: no move can shorten it
-                if self.g.makespan == self.best:
-                    break
-                self.kick()
-                continue
-            self.iterations += 1
-            self.apply(self.choose(moves))
-            if self.g.makespan < self.best:
-                self.best, last_improvement = self.g.makespan, self.iterations
-                best_found = self.iterations
-                self.best_seq = [list(s) for s in self.g.seq]
-                self.best_placements = self.g.placements()
+        """Tabu runs from relinked elite schedules until the deadline (time.monotonic), the iteration
+        limit or the lower bound, or `patience` iterations without a better schedule."""
+        stop = None if max_iterations is None else self.iterations + max_iterations
+        found_at = self.iterations
+        while time.monotonic() < deadline and self.best > lower_bound:
+            reason = self._tabu_run(deadline, lower_bound, stop)
+            if self.elite.offer(self):
+                found_at = self.iterations
                 if on_improve is not None:
-                    on_improve(self.best_placements, self.best)
-            elif self.iterations - last_improvement > stall_limit:
-                self.kick()
-                last_improvement = self.iterations
-        return TabuResult(self.best_placements, self.best, self.iterations, self.restarts)
+                    on_improve(self.placements(), self.best)
+            out_of_patience = patience is not None and self.iterations - found_at > patience
+            if reason in (kernel.CONTINUE, kernel.AT_BOUND) or out_of_patience:
+                break  # time or iterations ran out, or the bound was met
+            self._next_start()
+        return TabuResult(self.placements(), self.best, self.iterations, self.restarts)
+
+    def _tabu_run(self, deadline: float, lower_bound: int, stop: int | None) -> int:
+        """One tabu run in compiled chunks: the kernel's reason for stopping, or CONTINUE when the
+        time or the iteration limit ran out (the reason to stop the whole search)."""
+        st = self.st
+        while (began := time.monotonic()) < deadline:
+            size = self.chunk if stop is None else min(self.chunk, stop - self.iterations)
+            if size <= 0:
+                return kernel.CONTINUE
+            reason = kernel.run_chunk(self.v, self.seq, self.mlen, self.best_seq, self.setup, self.sidx, self.tabu,
+                                      st, self.moves_buffer, self.pairs, size, lower_bound, self.run_patience)
+            if reason != kernel.CONTINUE:
+                return int(reason)
+            elapsed = time.monotonic() - began
+            self.chunk = max(16, min(1 << 16, int(self.chunk * CHUNK_SECONDS / max(elapsed, 1e-4))))
+        return kernel.CONTINUE
+
+    def _next_start(self) -> None:
+        """The next run starts part of the way from one elite schedule towards another (path
+        relinking), or from the best with random moves while the pool has one schedule."""
+        st = self.st
+        start, target = self.elite.pair(self.rng)
+        self.seq[:, :] = start
+        for m in range(self.seq.shape[0]):
+            if self.mlen[m]:
+                kernel.relink(self.v, self.seq, self.mlen, m, 0, int(self.mlen[m]) - 1)
+        self.tabu[:, :] = 0
+        if target is None:
+            self.best_seq[:, :] = start
+            kernel.kick(self.v, self.seq, self.mlen, self.best_seq, self.setup, self.sidx, self.tabu, st,
+                        self.moves_buffer, self.pairs)
+        else:
+            kernel.evaluate(self.v, self.setup, self.sidx)
+            pos_b = _positions(target, self.mlen, self.v.shape[1])
+            far = kernel.distance(self.seq, self.mlen, pos_b)
+            steps = int(far * self.rng.uniform(RELINK_SHARE[0], RELINK_SHARE[1]))
+            kernel.relink_towards(self.v, self.seq, self.mlen, self.setup, self.sidx, st, pos_b, steps)
+        kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, st)
+        st[kernel.IMPROVED] = 0
+
+    def stall_limit(self) -> int:
+        return int(self.st[kernel.STALL])
+
+
+def _positions(seq: np.ndarray, mlen: np.ndarray, n: int) -> np.ndarray:
+    """Each operation's index in its machine's sequence."""
+    pos = np.zeros(n, dtype=np.int64)
+    for m in range(seq.shape[0]):
+        pos[seq[m, :mlen[m]]] = np.arange(mlen[m])
+    return pos
+
+
+class ElitePool:
+    """The best distinct schedules of the tabu runs (sequences, makespans), and the best one's heads."""
+
+    def __init__(self, search: TabuSearch, size: int) -> None:
+        self.size = size
+        self.schedules: list[tuple[int, np.ndarray]] = []
+        self.best = int(search.st[kernel.BEST])
+        self.best_heads = search.v[kernel.BEST_R].copy()
+        self.offer(search)
+
+    def offer(self, search: TabuSearch) -> bool:
+        """Takes the run's best schedule into the pool if it is new and good enough; True when it
+        is the best so far."""
+        value, seq = int(search.st[kernel.BEST]), search.best_seq
+        better = value < self.best
+        if better:
+            self.best, self.best_heads = value, search.v[kernel.BEST_R].copy()
+        if any(v == value and np.array_equal(s, seq) for v, s in self.schedules):
+            return better
+        if len(self.schedules) < self.size:
+            self.schedules.append((value, seq.copy()))
+        else:
+            worst = max(range(len(self.schedules)), key=lambda k: self.schedules[k][0])
+            if value < self.schedules[worst][0]:
+                self.schedules[worst] = (value, seq.copy())
+        return better
+
+    def pair(self, rng: random.Random) -> tuple[np.ndarray, np.ndarray | None]:
+        """A start and a target schedule (no target while the pool holds one schedule)."""
+        if len(self.schedules) < 2:
+            return min(self.schedules, key=lambda e: e[0])[1], None
+        a, b = rng.sample(range(len(self.schedules)), 2)
+        return self.schedules[a][1], self.schedules[b][1]
 
 
 def tabu_search(data: ScheduleData, start: tuple[Placement, ...] | list[Placement], seconds: float,
@@ -393,3 +313,16 @@ def tabu_search(data: ScheduleData, start: tuple[Placement, ...] | list[Placemen
     search = TabuSearch(data, start, seed)
     patience = None if patience_restarts is None else patience_restarts * search.stall_limit()
     return search.run(time.monotonic() + seconds, lower_bound, on_improve, max_iterations, patience)
+
+
+def warm_up() -> None:
+    """Compiles the kernel (a tiny job shop) so no solve pays for it."""
+    from models import SchedulingProblem
+    from solvers.families.scheduling.data import flatten
+    from solvers.families.scheduling.heuristic import best_schedule
+
+    problem = SchedulingProblem.model_validate({"kind": "scheduling", "machines": ["A", "B"], "jobs": [
+        {"id": f"J{j}", "operations": [{"machine": m, "duration": 1 + (j + k) % 3} for k, m in
+                                       enumerate("AB" if j % 2 else "BA")]} for j in range(4)]})
+    data = flatten(problem)
+    tabu_search(data, best_schedule(data).placements, 5.0, max_iterations=50)

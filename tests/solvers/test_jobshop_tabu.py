@@ -175,3 +175,33 @@ def test_parallel_setups_get_a_good_schedule_within_two_seconds() -> None:
     assert isinstance(raw.solution, ScheduleSolution)
     assert schedule_violations(problem, raw.solution) == []
 
+
+
+def test_path_relinking_moves_towards_the_target_and_keeps_schedules_feasible() -> None:
+    from solvers.families.scheduling import tabu_kernel as kernel
+
+    problem = jsplib(FT10)
+    data = flatten(problem)
+    first = jobshop_tabu.TabuSearch(data, best_schedule(data, ["spt"]).placements, seed=1)
+    target = jobshop_tabu.TabuSearch(data, best_schedule(data, ["mwkr"]).placements, seed=1)
+    pos_b = jobshop_tabu._positions(target.seq, target.mlen, len(data.ops))
+    assert kernel.distance(target.seq, target.mlen, pos_b) == 0
+    far = kernel.distance(first.seq, first.mlen, pos_b)
+    assert far > 10
+    made = kernel.relink_towards(first.v, first.seq, first.mlen, first.setup, first.sidx, first.st, pos_b, far // 2)
+    assert 0 < made <= far // 2
+    assert kernel.distance(first.seq, first.mlen, pos_b) == far - made  # each swap fixes one pair
+    tried = first.trial(first.moves()[0])
+    assert tried is not None
+    check(problem, *tried)
+
+
+def test_the_elite_pool_keeps_distinct_schedules_and_the_best_heads() -> None:
+    data = flatten(jsplib(FT10))
+    search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=4)
+    found = search.run(time.monotonic() + 10, max_iterations=20_000)
+    pool = search.elite.schedules
+    assert 1 <= len(pool) <= jobshop_tabu.ELITE_SIZE
+    assert min(v for v, _ in pool) == found.makespan == search.best
+    assert all(not (va == vb and (a == b).all()) for i, (va, a) in enumerate(pool) for vb, b in pool[i + 1:])
+    check(jsplib(FT10), found.placements, found.makespan)

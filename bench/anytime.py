@@ -97,9 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     library = BenchmarkLibrary(args.root)
     entries = select(library.entries(), names=args.names.split(","))
     limits = DispatchLimits(max_time_limit=600.0, grace=1.0)
-    cells = [measure(library.load(entry), float(limit), backends, registry, limits)
-             for entry in entries for limit in args.limits.split(",")]
     console = Console(width=220)
+    cells = []
+    for entry in entries:
+        instance = library.load(entry)
+        for limit in args.limits.split(","):
+            cells.append(cell := measure(instance, float(limit), backends, registry, limits))
+            ratio = cell.ratio()
+            console.print(f"{entry.name} {limit} s: auto {_value(cell.auto.value)}; "
+                          + ", ".join(f"{r.backend} {_value(r.value)}" for r in cell.singles)
+                          + f"; ratio {'-' if ratio is None else f'{ratio:.4f}'} (load {os.getloadavg()[0]:.1f})")
     console.print(table(cells))
     worst = max((c.ratio() or 1.0 for c in cells), default=1.0)
     console.print(f"worst ratio {worst:.4f} ({'meets' if worst <= TARGET else 'misses'} the {TARGET} target)")

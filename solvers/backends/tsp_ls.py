@@ -8,7 +8,9 @@ Order of work: a nearest-neighbour tour (or the warm start) is reported at once,
 even imported, so a first solve that must JIT-compile the kernels and is killed keeps a tour.
 Then the kernels are imported (loaded from numba's cache) and the start tour is built (greedy
 edge, or the warm start); then the bound (on a share of the remaining time; with `threads >= 2`
-and no iteration limit, in a second thread for the whole solve instead); then a full descent and
+and no iteration limit, in a second thread for the whole solve instead; for coordinates the sparse
+1-tree of `sparse_bound`, whose penalties also give the LK move its alpha-nearness candidate
+lists, `alpha`, as soon as the ascent is over); then a full descent and
 ILS rounds in chunks of about `CHUNK_SECONDS` until the iteration limit (`iteration_limit` =
 number of kicks), the time limit (less `RESERVE_SHARE` for returning), or, without an iteration
 limit, the requested relative gap (at 0: a tour as long as the bound, proven optimal, `completed`).
@@ -103,8 +105,6 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
         _descend(search, reporter, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic()))
     bound = _Bound(source, upper=reporter.length, threaded=threaded, deadline=deadline)
     reporter.bound = bound.value
-    if bound.alpha is not None:
-        search.instance.use_lk_candidates(bound.alpha)
     run = _Run(search, reporter, bound, context, deadline)
     built = time.monotonic()
     termination = run.go()
@@ -115,7 +115,8 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     length = reporter.measure(tour)
     stats = search.stats
     native = (f"{termination.value}: {stats.kicks} kicks, {stats.improvements} improving; start {stats.start}; "
-              f"{'symmetric' if search.symmetric else 'asymmetric'} moves; bound {bound.describe()}")
+              f"{'symmetric' if search.symmetric else 'asymmetric'} moves, {run.candidates()}; "
+              f"bound {bound.describe()}")
     if not stats.local_optimum:
         notes.append("stopped before the first descent reached a local optimum")
     bound_source = BOUND_SOURCE if bound.value is not None else None
@@ -177,7 +178,9 @@ class _Bound:
     def __init__(self, source: NDArray[np.float64] | Geometry, upper: float, threaded: bool, deadline: float) -> None:
         self.value: float | None = None
         self.alpha: NDArray[np.int32] | None = None
-        """Alpha-nearness candidate lists from the ascent's penalties (coordinates, one thread)."""
+        """Alpha-nearness candidate lists from the ascent's penalties (coordinates), set once the
+        ascent is over: before the search with one thread, during it with a bound thread."""
+        self.alpha_seconds = 0.0
         self.how = ""
         self.seconds = 0.0
         self._thread: threading.Thread | None = None
@@ -203,19 +206,18 @@ class _Bound:
         self.seconds = time.monotonic() - began
 
     def _sparse(self, source: Geometry, upper: float, seconds: float) -> float:
-        """The sparse 1-tree bound; without a thread, also the alpha-nearness lists of its
-        penalties for the LK move (computed before the search, so their time counts)."""
+        """The sparse 1-tree bound, and the alpha-nearness lists of its penalties for the LK move
+        (their time counts against the limit)."""
         from solvers.families.tsp.alpha import alpha_candidates  # numba: after the first tour
         from solvers.families.tsp.sparse_bound import SparseGraph, sparse_lower_bound
 
         graph = SparseGraph(source)
         sparse = sparse_lower_bound(source, upper, seconds, BOUND_MAX_ITERATIONS, graph=graph)
         self.how = f", sparse 1-tree, {sparse.iterations} steps, {sparse.how}"
-        if self._thread is None:
-            began = time.monotonic()
-            self.alpha = alpha_candidates(graph, sparse.penalties)
-            if self.alpha is not None:
-                self.how += f"; LK on {self.alpha.shape[1]} alpha-nearest ({time.monotonic() - began:.2f} s)"
+        began = time.monotonic()
+        alpha = alpha_candidates(graph, sparse.penalties)
+        self.alpha_seconds = time.monotonic() - began
+        self.alpha = alpha
         return sparse.value
 
     def ready(self) -> bool:
@@ -242,9 +244,25 @@ class _Run:
         self.bound = bound
         self.options = context.options
         self.deadline = deadline
+        self.alpha_used = False
+
+    def _candidates(self) -> None:
+        """Switches the LK move to the alpha-nearness lists once the bound has made them."""
+        alpha = self.bound.alpha
+        if alpha is not None and not self.alpha_used:
+            self.search.instance.use_lk_candidates(alpha)
+            self.alpha_used = True
+
+    def candidates(self) -> str:
+        """The LK move's candidate lists, for the log."""
+        alpha = self.bound.alpha
+        if self.alpha_used and alpha is not None:
+            return f"LK on {alpha.shape[1]} alpha-nearest (made in {self.bound.alpha_seconds:.2f} s)"
+        return "LK on nearest neighbours"
 
     def go(self) -> Termination:
         search = self.search
+        self._candidates()
         while not search.descend(DESCENT_MOVES):
             if time.monotonic() >= self.deadline:
                 return Termination.time_limit
@@ -261,6 +279,7 @@ class _Run:
             if limit is None and self._gap_reached():
                 return Termination.gap_limit if self.options.relative_gap > 0 else Termination.completed
             count = chunk if limit is None else min(chunk, limit - search.stats.kicks)
+            self._candidates()
             improved = search.kick(count)
             spent = max(time.monotonic() - now, 1e-6)
             per_kick = spent / count

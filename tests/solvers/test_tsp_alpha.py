@@ -72,13 +72,16 @@ def test_alpha_candidates_hold_every_one_tree_neighbour() -> None:
     assert not np.any(near == np.arange(400)[:, None])  # never the node itself
 
 
-def test_tsp_ls_searches_on_alpha_candidates_for_coordinates() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_tsp_ls_searches_on_alpha_candidates_for_coordinates(threads: int) -> None:
+    """With one thread the lists are made before the search, with two by the bound thread."""
     from solvers.registry import load_builtin
     from solvers.runtime.runner import RunLimits, run_backend
 
     coords = np.random.default_rng(6).random((300, 2)) * 1000
     problem = TspProblem.model_validate({"kind": "tsp", "coordinates": coords.tolist(), "metric": "euc_2d"})
-    raw = run_backend(load_builtin().get("tsp_ls"), problem, SolveOptions(time_limit=3.0, seed=0), RunLimits(grace=2.0))
+    options = SolveOptions(time_limit=3.0, seed=0, threads=threads)
+    raw = run_backend(load_builtin().get("tsp_ls"), problem, options, RunLimits(grace=2.0))
     assert "alpha-nearest" in raw.native_status
     assert raw.bound is not None and raw.objective is not None and raw.bound <= raw.objective
     assert raw.objective <= 1.02 * raw.bound

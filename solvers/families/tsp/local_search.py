@@ -93,9 +93,10 @@ class Instance:
         work, gains = lk.scratch()
         self.P = (self.D, self.near_in, self.near_out, self.symmetric, self.eps, work, gains, self.near_out)
 
-    def use_lk_candidates(self, near: NDArray[np.int32]) -> None:
-        """From now on the LK move scans `near` (n x k, any order, e.g. alpha-nearness lists);
-        Or-opt and or-3opt keep the nearest lists, whose distance order they rely on."""
+    def use_lk_candidates(self, near: NDArray[np.int32], depth: int = lk.ALPHA_DEPTH) -> None:
+        """From now on the LK move scans `near` (n x k, any order: alpha-nearness lists) up to
+        `depth` steps; Or-opt and or-3opt keep the nearest lists, whose distance order they rely on."""
+        self.P[5][lk.DEPTH_ROW, 0] = min(depth, lk.MAX_DEPTH)
         self.P = (*self.P[:7], np.ascontiguousarray(near, dtype=np.int32))
 
     def length(self, tour: NDArray[np.integer]) -> float:

@@ -23,9 +23,10 @@ with a few random block swaps, and after RUN_PATIENCE_STALLS such periods it end
 schedule enters an elite pool (ElitePool), and the next run starts part of the way from one elite
 schedule towards another (path relinking, as in the TS/PR of Peng, Lü and Cheng 2015: adjacent
 swaps that put machine pairs in the target's order). Against restarts from the best schedule
-only, at 8 s over ta41, ta21, ta25, ta45, abz7: mean gap 1.32% instead of 2.32%. Setups (per machine, by job) weigh the machine arcs; release dates
-bound heads. Jobs visiting a machine twice are allowed: estimates are then rougher, and every
-move is checked exactly anyway.
+only, at 8 s over ta41, ta21, ta25, ta45, abz7: mean gap 1.32% instead of 2.32%.
+
+Setups (per machine, by job) weigh the machine arcs; release dates bound heads. Jobs visiting a
+machine twice are allowed: estimates are then rougher, and every move is checked exactly anyway.
 """
 
 import itertools

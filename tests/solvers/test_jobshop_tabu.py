@@ -205,3 +205,14 @@ def test_the_elite_pool_keeps_distinct_schedules_and_the_best_heads() -> None:
     assert min(v for v, _ in pool) == found.makespan == search.best
     assert all(not (va == vb and (a == b).all()) for i, (va, a) in enumerate(pool) for vb, b in pool[i + 1:])
     check(jsplib(FT10), found.placements, found.makespan)
+
+
+def test_a_critical_path_of_job_arcs_ends_the_search_at_once() -> None:
+    problem = scheduling(["A", "B"], [{"id": "long", "operations": [{"machine": "A", "duration": 10},
+                                                                    {"machine": "B", "duration": 10}]},
+                                      {"id": "short", "operations": [{"machine": "B", "duration": 1}]}])
+    data = flatten(problem)
+    started = time.monotonic()
+    found = jobshop_tabu.tabu_search(data, best_schedule(data).placements, 30.0)
+    assert found.makespan == 20 and time.monotonic() - started < 5  # the long job alone takes 20
+    check(problem, found.placements, found.makespan)

@@ -219,8 +219,8 @@ class TabuSearch:
                 if on_improve is not None:
                     on_improve(self.placements(), self.best)
             out_of_patience = patience is not None and self.iterations - found_at > patience
-            if reason in (kernel.CONTINUE, kernel.AT_BOUND) or out_of_patience:
-                break  # time or iterations ran out, or the bound was met
+            if reason in (kernel.CONTINUE, kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience:
+                break  # time or iterations ran out, the bound was met, or a critical path of job arcs proved the best
             self._next_start()
         return TabuResult(self.placements(), self.best, self.iterations, self.restarts)
 

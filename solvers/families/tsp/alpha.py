@@ -21,21 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solvers.families.jit import jit
-from solvers.families.tsp.sparse_bound import SparseGraph
+from solvers.families.tsp.sparse_bound import SparseGraph, find_root
 
 ALPHA_NEIGHBOURS = 5
 """Candidates per node for the LK move, LKH's default. Measured (tsp_ls, 10 s, pr1002, u1060,
 vm1084, pcb1173, d1291, rl1304, fl1577, 4 seeds, load 2-4): median gap 0.095% with 5, 0.16% with
 6; mean 0.51% vs 0.34% (fl1577 stayed at +2.76% with 5 in all 4 seeds, with 6 in 1 of 4); 8 was
 no better than 6."""
-
-
-@jit
-def _root(parent, x):  # type: ignore[no-untyped-def]
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
 
 
 @jit
@@ -52,7 +44,7 @@ def tree_edges(n, eu, ev, c):  # type: ignore[no-untyped-def]
         u, v = eu[k], ev[k]
         if u == 0 or v == 0:
             continue
-        ru, rv = _root(parent, u), _root(parent, v)
+        ru, rv = find_root(parent, u), find_root(parent, v)
         if ru != rv:
             parent[ru] = rv
             tu[found], tv[found], tc[found] = u, v, c[k]

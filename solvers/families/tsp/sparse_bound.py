@@ -37,7 +37,8 @@ ROUNDING_SLACK = 1e-7
 
 
 @jit
-def _find(parent, x):  # type: ignore[no-untyped-def]
+def find_root(parent, x):  # type: ignore[no-untyped-def]
+    """Union-find root with path halving (also used by `alpha`)."""
     while parent[x] != x:
         parent[x] = parent[parent[x]]
         x = parent[x]
@@ -70,7 +71,7 @@ def one_tree(n, eu, ev, w, pi, radius, degree):  # type: ignore[no-untyped-def]
         if take_edge:
             k = order[e]
             e += 1
-            u, v = _find(parent, eu[k]), _find(parent, ev[k])
+            u, v = find_root(parent, eu[k]), find_root(parent, ev[k])
             if u != v:
                 parent[u] = v
                 total += cost[k]
@@ -84,7 +85,7 @@ def one_tree(n, eu, ev, w, pi, radius, degree):  # type: ignore[no-untyped-def]
         if blob < 0:
             blob = i
             continue
-        u, v = _find(parent, i), _find(parent, blob)
+        u, v = find_root(parent, i), find_root(parent, blob)
         if u != v:
             parent[u] = v
             total += act[i]

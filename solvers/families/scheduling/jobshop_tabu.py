@@ -158,7 +158,6 @@ class TabuSearch:
             raise ValueError("the start schedule's machine orders contradict the job orders")
         self.st[kernel.MAKESPAN] = span
         kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, self.st)
-        self.st[kernel.IMPROVED] = 0
         self.rng = random.Random(seed)
         self.chunk = 64
         self.run_patience = RUN_PATIENCE_STALLS * int(self.st[kernel.STALL])
@@ -171,8 +170,8 @@ class TabuSearch:
         st[kernel.TENURE] = TENURE_BASE + data.n_jobs // max(1, 2 * data.n_machines) + extra
         st[kernel.STALL] = STALL_BASE + STALL_PER_OP * len(data.ops)
         st[kernel.KICKS] = KICK_SWAPS
+        # no setups, no releases: N5's useless end swaps can be left out
         st[kernel.CLASSIC] = int(not data.has_setups and not any(job.release for job in data.problem.jobs))
-        """No setups, no releases: N5's useless end swaps can be left out."""
 
     @property
     def best(self) -> int:
@@ -271,7 +270,6 @@ class TabuSearch:
             steps = int(far * self.rng.uniform(RELINK_SHARE[0], RELINK_SHARE[1]))
             kernel.relink_towards(self.v, self.seq, self.mlen, self.setup, self.sidx, st, pos_b, steps)
         kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, st)
-        st[kernel.IMPROVED] = 0
 
     def stall_limit(self) -> int:
         return int(self.st[kernel.STALL])

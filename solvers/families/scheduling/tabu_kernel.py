@@ -24,8 +24,8 @@ from solvers.families.jit import jit
 P, MACH, JOB, JP, JS, REL, POS, MP, MS, R, Q, ORDER, INDEG, STACK, BEST_R, PATH, HEADS = range(17)
 ROWS = 17
 # entries of st
-IT, BEST, LAST_IMPROVEMENT, RESTARTS, RNG, MAKESPAN, TENURE, STALL, CLASSIC, IMPROVED, BEST_FOUND, KICKS = range(12)
-STATE = 12
+IT, BEST, LAST_IMPROVEMENT, RESTARTS, RNG, MAKESPAN, TENURE, STALL, CLASSIC, BEST_FOUND, KICKS = range(11)
+STATE = 11
 # reasons run_chunk returns
 CONTINUE, AT_BOUND, NO_MOVES, PATIENCE = range(4)
 
@@ -83,8 +83,8 @@ def evaluate(v, setup, sidx):  # type: ignore[no-untyped-def]
         v[ORDER, count] = i
         count += 1
         end = v[R, i] + v[P, i]
-        s = v[JS, i]
-        if s >= 0:
+        s = v[JS, i]  # the job arc and the machine arc are written out: a shared helper halved the
+        if s >= 0:    # iterations per second (ta41, 8 s: 46,000-53,000/s against 113,000/s)
             if v[R, s] < end:
                 v[R, s] = end
             v[INDEG, s] -= 1
@@ -343,7 +343,6 @@ def kick(v, seq, mlen, best_seq, setup, sidx, tabu, st, moves, pairs):  # type: 
 @jit
 def record_best(v, seq, mlen, best_seq, st):  # type: ignore[no-untyped-def]
     st[BEST] = st[MAKESPAN]
-    st[IMPROVED] = 1
     st[BEST_FOUND] = st[LAST_IMPROVEMENT] = st[IT]
     for m in range(seq.shape[0]):
         for k in range(mlen[m]):

@@ -3,6 +3,7 @@ CP-SAT backend that runs them (targets of bench/scheduling.py, with slack for a 
 
 import time
 
+import numpy as np
 import pytest
 
 from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status
@@ -205,6 +206,34 @@ def test_the_elite_pool_keeps_distinct_schedules_and_the_best_heads() -> None:
     assert min(v for v, _ in pool) == found.makespan == search.best
     assert all(not (va == vb and (a == b).all()) for i, (va, a) in enumerate(pool) for vb, b in pool[i + 1:])
     check(jsplib(FT10), found.placements, found.makespan)
+
+
+def test_the_elite_pool_crowds_out_near_copies_unless_they_are_shorter() -> None:
+    from solvers.families.scheduling import tabu_kernel as kernel
+
+    data = flatten(jsplib(FT10))
+    search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=4)
+    pool = search.elite
+    pool.size, pool.min_distance = 2, 5
+    first, value = search.best_seq.copy(), pool.best
+
+    def offer(seq: np.ndarray, makespan: int) -> bool:  # the pool's policy only: values are made up
+        search.best_seq[:, :] = seq
+        search.st[kernel.BEST] = makespan
+        return pool.offer(search)
+
+    near = first.copy()
+    near[0, [0, 1]] = near[0, [1, 0]]  # one machine pair reversed: distance 1
+    far = first.copy()
+    for m in range(far.shape[0]):
+        far[m, :search.mlen[m]] = far[m, :search.mlen[m]][::-1]  # every pair reversed
+    assert not offer(near, value + 5) and len(pool.schedules) == 1  # near and longer: crowded out
+    assert offer(near, value - 1) and len(pool.schedules) == 1  # near and shorter: replaces it
+    assert (pool.schedules[0][1] == near).all() and pool.best == value - 1
+    assert not offer(far, value + 9) and len(pool.schedules) == 2  # far: a second member
+    gaps = [kernel.distance(a, search.mlen, jobshop_tabu._positions(b, search.mlen, len(data.ops)))
+            for (_, a), (_, b) in [(pool.schedules[0], pool.schedules[1])]]
+    assert min(gaps) >= pool.min_distance
 
 
 def test_a_critical_path_of_job_arcs_ends_the_search_at_once() -> None:

@@ -69,6 +69,7 @@ def relink(v, seq, mlen, m, lo, hi):  # type: ignore[no-untyped-def]
 def evaluate(v, setup, sidx):  # type: ignore[no-untyped-def]
     """Heads, tails and topological order; the makespan, or -1 (nothing usable) on a cycle."""
     n = v.shape[1]
+    plain = sidx.max() < 0  # no setups anywhere: skip their lookups (the classic job shop)
     top = 0
     for i in range(n):
         v[INDEG, i] = (v[JP, i] >= 0) + (v[MP, i] >= 0)
@@ -93,7 +94,7 @@ def evaluate(v, setup, sidx):  # type: ignore[no-untyped-def]
                 top += 1
         s = v[MS, i]
         if s >= 0:
-            t = end + setup_gap(v, setup, sidx, i, s)
+            t = end if plain else end + setup_gap(v, setup, sidx, i, s)
             if v[R, s] < t:
                 v[R, s] = t
             v[INDEG, s] -= 1
@@ -109,7 +110,9 @@ def evaluate(v, setup, sidx):  # type: ignore[no-untyped-def]
         best = v[Q, s] + v[P, s] if s >= 0 else 0
         t = v[MS, i]
         if t >= 0:
-            w = v[Q, t] + v[P, t] + setup_gap(v, setup, sidx, i, t)
+            w = v[Q, t] + v[P, t]
+            if not plain:
+                w += setup_gap(v, setup, sidx, i, t)
             if w > best:
                 best = w
         v[Q, i] = best

@@ -14,7 +14,8 @@ from tests import brute
 SMALL = ["eil51", "berlin52", "st70", "eil76", "pr76", "kroA100", "rd100", "lin105", "ch130", "kroA200", "a280"]
 HELD_KARP_GAP = {"pr76": 0.035, "kroA100": 0.02}
 """The Held-Karp bound itself is 2.8% (pr76) and 1.6% (kroA100) below the optimum; the others
-are within 1.2% (measured with this ascent: 0.0-1.1%)."""
+are within 1.2% (measured with this ascent, which stops by itself after 30-430 steps: 0.0-1.12%,
+kroA200 the largest)."""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -24,14 +25,14 @@ def compiled_kernels() -> None:
 
 @pytest.mark.parametrize("name", SMALL)
 def test_bound_is_below_the_tsplib_optimum_and_close_to_it(name: str) -> None:
-    """Aimed at the optimum itself (the ascent may reach it, never pass it) and at a far target."""
+    """Aimed at the optimum itself (the ascent may reach it, never pass it) and 10% above it."""
     entry = select(load_manifest(), problems={"tsp"}, names=[name])[0]
     instance = BenchmarkLibrary().load(entry)
     assert isinstance(instance.problem, TspProblem) and instance.optimum is not None
     optimum = float(instance.optimum)
     shape = geometry(instance.problem)
     assert shape is not None
-    for upper in (optimum, 1e9):
+    for upper in (optimum, 1.1 * optimum):
         bound = sparse_lower_bound(shape, upper, time_limit=5.0, max_iterations=2000)
         assert bound.value <= optimum, (name, upper, bound.value)
         assert bound.value >= (1.0 - HELD_KARP_GAP.get(name, 0.012)) * optimum, (name, upper, bound.value)

@@ -31,19 +31,7 @@ from solvers.families.tsp.candidates import NEIGHBOURS, nearest, sparse_graph
 from solvers.families.tsp.certify import extra_pairs
 from solvers.families.tsp.distance import Geometry
 
-PERIOD_SHARE = 0.25
-"""First period of the ascent as a share of the steps the time allows (the periods then sum to
-about half of them, plus doublings). Measured in a prototype (first step one distance unit) at
-1.3 s and at most 1,300 steps on the seven ~1,000-city instances of `sparse_held_karp` (load
-4-5): mean gap of the sparse value to the optimum 1.68% with 1/4, 1.74% with 1/3, 2.78% with 1/2
-(rl1304 6.3%: the schedule was cut off while the step was still large); 2.37% before."""
-MIN_PERIOD = 10
-INITIAL_STEP_SHARE = 0.002
-"""First step as a share of L(0) / |v(0)|^2: about 1% of the Polyak step towards a tour 20% above
-L(0). In the prototype, 0.2%, 1% and 5% of the Polyak step to the descent tour gave the same
-bounds within 0.2% (mean 1.67-1.70%): the doubling phase makes the choice matter little."""
-MIN_STEP_SHARE = 1e-6
-"""The ascent stops once its step is below this share of the average 1-tree edge."""
+PATIENCE = 5
 FAR = 1e300
 ROUNDING_SLACK = 1e-7
 
@@ -166,75 +154,43 @@ class SparseGraph:
 
 def sparse_held_karp(graph: SparseGraph, upper: float, time_limit: float, max_iterations: int = 1000,
                      ) -> tuple[float, NDArray[np.float64], int]:
-    """Subgradient ascent on the sparse 1-tree, after Helsgaun (2000, LKH's `Ascent`): the best
-    value seen (on the sparse graph, not yet a bound), its penalties and the iterations run.
+    """Subgradient ascent (Polyak steps towards `upper`, step factor halved on stalls, as
+    `bound._Subgradient`) on the sparse 1-tree: the best value seen (on the sparse graph, not yet
+    a bound), its penalties and the iterations run.
 
-    Steps pi += t (0.7 v + 0.3 v_prev), v = degree - 2, run in periods: t doubles on every
-    improvement until the first period stalls in its second half (then t *= 3/4 and the period
-    restarts); afterwards t and the period halve together, and a period whose last step improved
-    is doubled (up to the first). LKH's first period is n/2 steps; here it is also at most
-    `PERIOD_SHARE` of the steps the time allows (estimated from the first 1-tree), so the whole
-    schedule fits the budget at 10^5 nodes too. The first step is `INITIAL_STEP_SHARE` L(0) /
-    |v(0)|^2 (LKH starts at one distance unit; this is scale-free), and the ascent ends when the
-    schedule does, at the iteration or time limit, when the 1-tree is a tour, or at `upper`.
-
-    It replaced Polyak steps towards `upper` (step factor 2 halved after 5 stalls, as
-    `bound._Subgradient`), which had halved its step to nothing after 350-600 steps. Same graph,
-    same descent tour as `upper`, 1.3 s and at most 1,000 steps (the budget of a 10 s tsp_ls run),
-    load 4.1-4.3, certified value below the optimum, old -> new: pr1002 0.95% -> 0.91%, u1060 1.25
-    -> 0.68, vm1084 1.63 -> 1.33, pcb1173 0.96 -> 0.96, d1291 2.17 -> 1.60, rl1304 1.92 -> 1.67,
-    fl1577 8.18 -> 5.58 (0.4-1.0 s instead of 0.24-0.55 s). The best sparse value was within 0.2%
-    of the certified one in both (fl1577 8.04% / 5.41% sparse): the ascent, not the certification,
-    was weak. A prototype with 20 s and no step limit (about 2,100 steps, first period 800)
-    reached fl1577 3.94% and d1291 1.17%, so the budget, not the schedule, now limits these two.
-    On the 15 TSPLIB instances of 51-280 cities the new bound is never weaker (rd100 0.27 -> 0.16%,
-    ch150 0.92 -> 0.64%, tsp225 1.28 -> 0.97%) and, unlike the old, does not depend on `upper`
-    (with `upper` = 10^9 the old one ended 4.9-18% below).
-    """
+    It halves its step to nothing after 350-600 steps on ~1,000-city instances, leaving the
+    sparse value 0.95-2.1% below the optimum and fl1577 8.0% below (certification then costs
+    0-0.2% more: the ascent, not the certification, is what is weak there). An LKH-style ascent
+    (Helsgaun 2000: step doubling in the first period, period and step halving, first period a
+    quarter of the affordable steps; commit 8f16ce1) tightened the certified bound at the same
+    budget (10 s tsp_ls, pr1002 .. fl1577, 35 runs: mean bound gap 2.53% -> 1.92%, fl1577 8.2%
+    -> 5.6%; 100,000 cities 223,559,292 -> 224,089,356) but not the tours: median gap 0.02% ->
+    0.05%, mean 0.098% -> 0.106%, longer in 17 pairs, shorter in 11 (fewer kicks: 18,166 ->
+    16,391 a run), so it was reverted (bench/RESULTS.md, "Held-Karp ascent after Helsgaun")."""
     started = time.monotonic()
     n = graph.n
     valid = not graph.connected
     pi = np.zeros(n)
-    value, degree, _ = graph.evaluate(pi, valid)
-    first_seconds = time.monotonic() - started
-    iterations = 1
-    best, best_pi = value, pi.copy()
-    v = (degree - 2).astype(np.float64)
-    norm = float((v**2).sum())
-    if norm == 0.0 or best >= upper - 1e-9:
-        return best, best_pi, iterations
-    affordable = min(max_iterations, int(time_limit / max(first_seconds, 1e-9)))
-    initial_period = max(min(n // 2, int(PERIOD_SHARE * affordable)), MIN_PERIOD)
-    scale = max(abs(value), 1e-9)
-    step = INITIAL_STEP_SHARE * scale / norm
-    min_step = MIN_STEP_SHARE * scale / n
-    previous = v
-    period, initial_phase = initial_period, True
-    while period > 0 and step > min_step:
-        p = 1
-        while p <= period:
-            if iterations >= max_iterations or time.monotonic() - started >= time_limit:
-                return best, best_pi, iterations
-            pi = pi + step * (0.7 * v + 0.3 * previous)
-            previous = v
-            value, degree, _ = graph.evaluate(pi, valid)
-            iterations += 1
-            v = (degree - 2).astype(np.float64)
-            if value > best:
-                best, best_pi = value, pi.copy()
-                if best >= upper - 1e-9:
-                    return best, best_pi, iterations
-                if initial_phase:
-                    step *= 2.0
-                if p == period:
-                    period = min(2 * period, initial_period)
-            elif initial_phase and 2 * p > period:
-                initial_phase, p, step = False, 0, 0.75 * step
-            if not v.any():
-                return best, best_pi, iterations
-            p += 1
-        period //= 2
-        step /= 2.0
+    best, best_pi = -math.inf, pi.copy()
+    lam, stall, iterations = 2.0, 0, 0
+    previous = np.zeros(n)
+    while iterations < max_iterations and time.monotonic() - started < time_limit:
+        iterations += 1
+        value, degree, _ = graph.evaluate(pi, valid)
+        if iterations == 1 or value > best + 1e-9 * max(1.0, abs(best)):
+            best, best_pi, stall = value, pi.copy(), 0
+        else:
+            stall += 1
+        g = (degree - 2).astype(np.float64)
+        if not g.any() or lam < 1e-5 or best >= upper - 1e-9:
+            break
+        if stall >= PATIENCE:
+            lam, stall, pi, previous = lam / 2.0, 0, best_pi.copy(), np.zeros(n)
+            continue
+        direction = 0.7 * g + 0.3 * previous
+        previous = g
+        gap = max(upper - value, 1e-6 * max(1.0, abs(upper)))
+        pi = pi + lam * gap / float((direction**2).sum()) * direction
     return best, best_pi, iterations
 
 

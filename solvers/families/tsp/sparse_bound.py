@@ -32,6 +32,19 @@ from solvers.families.tsp.certify import extra_pairs
 from solvers.families.tsp.distance import Geometry
 
 PATIENCE = 5
+PERIOD_SHARE = 0.25
+"""First period of the ascent as a share of the steps the time allows (the periods then sum to
+about half of them, plus doublings). Measured in a prototype (first step one distance unit) at
+1.3 s and at most 1,300 steps on the seven ~1,000-city instances of `sparse_held_karp` (load
+4-5): mean gap of the sparse value to the optimum 1.68% with 1/4, 1.74% with 1/3, 2.78% with 1/2
+(rl1304 6.3%: the schedule was cut off while the step was still large); 2.37% before."""
+MIN_PERIOD = 10
+INITIAL_STEP_SHARE = 0.002
+"""First step as a share of L(0) / |v(0)|^2: about 1% of the Polyak step towards a tour 20% above
+L(0). In the prototype, 0.2%, 1% and 5% of the Polyak step to the descent tour gave the same
+bounds within 0.2% (mean 1.67-1.70%): the doubling phase makes the choice matter little."""
+MIN_STEP_SHARE = 1e-6
+"""The ascent stops once its step is below this share of the average 1-tree edge."""
 FAR = 1e300
 ROUNDING_SLACK = 1e-7
 
@@ -120,6 +133,7 @@ def one_tree(n, eu, ev, w, pi, radius, degree):  # type: ignore[no-untyped-def]
 class SparseBound:
     value: float
     penalties: NDArray[np.float64]
+    """The Polyak ascent's penalties (for the alpha-nearness lists), not necessarily the value's."""
     iterations: int
     seconds: float
     how: str
@@ -160,13 +174,11 @@ def sparse_held_karp(graph: SparseGraph, upper: float, time_limit: float, max_it
 
     It halves its step to nothing after 350-600 steps on ~1,000-city instances, leaving the
     sparse value 0.95-2.1% below the optimum and fl1577 8.0% below (certification then costs
-    0-0.2% more: the ascent, not the certification, is what is weak there). An LKH-style ascent
-    (Helsgaun 2000: step doubling in the first period, period and step halving, first period a
-    quarter of the affordable steps; commit 8f16ce1) tightened the certified bound at the same
-    budget (10 s tsp_ls, pr1002 .. fl1577, 35 runs: mean bound gap 2.53% -> 1.92%, fl1577 8.2%
-    -> 5.6%; 100,000 cities 223,559,292 -> 224,089,356) but not the tours: median gap 0.02% ->
-    0.05%, mean 0.098% -> 0.106%, longer in 17 pairs, shorter in 11 (fewer kicks: 18,166 ->
-    16,391 a run), so it was reverted (bench/RESULTS.md, "Held-Karp ascent after Helsgaun")."""
+    0-0.2% more: the ascent, not the certification, is what is weak there). Its penalties still
+    make the alpha-nearness lists: the penalties of `lkh_held_karp` (a far better bound) made
+    worse tours (commit 8f16ce1; 10 s tsp_ls on pr1002 .. fl1577, seeds 0-4: median gap 0.02% ->
+    0.05%, longer in 17 of 35 pairs, shorter in 11), see `sparse_lower_bound`.
+    """
     started = time.monotonic()
     n = graph.n
     valid = not graph.connected
@@ -191,6 +203,72 @@ def sparse_held_karp(graph: SparseGraph, upper: float, time_limit: float, max_it
         previous = g
         gap = max(upper - value, 1e-6 * max(1.0, abs(upper)))
         pi = pi + lam * gap / float((direction**2).sum()) * direction
+    return best, best_pi, iterations
+
+
+def lkh_held_karp(graph: SparseGraph, upper: float, time_limit: float, max_iterations: int,
+                  ) -> tuple[float, NDArray[np.float64], int]:
+    """LKH-style ascent (Helsgaun 2000, LKH's `Ascent`) from pi = 0: the best value seen (on the
+    sparse graph), its penalties and the iterations run.
+
+    Steps pi += t (0.7 v + 0.3 v_prev), v = degree - 2, in periods: t doubles on every improvement
+    until the first period stalls in its second half (then t *= 3/4 and the period restarts);
+    afterwards t and the period halve together, and a period whose last step improved is doubled
+    (up to the first). The first period is at most `PERIOD_SHARE` of the steps the time allows
+    (LKH: n/2); the first step `INITIAL_STEP_SHARE` |L(0)| / |v|^2 (LKH: one distance unit).
+
+    Same graph and descent tour as tsp_ls, 1.3 s and at most 1,000 steps (load 4.1-4.3), certified
+    value below the optimum, Polyak (`sparse_held_karp`) -> this: pr1002 0.95% -> 0.91%, u1060
+    1.25 -> 0.68, vm1084 1.63 -> 1.33, pcb1173 0.96 -> 0.96, d1291 2.17 -> 1.60, rl1304 1.92 ->
+    1.67, fl1577 8.18 -> 5.58. With 20 s and no step limit (about 2,100 steps, first period 800) a
+    prototype reached fl1577 3.94% and d1291 1.17%: at 10 s the budget limits these two.
+    """
+    if max_iterations < 1 or time_limit <= 0.0:
+        return -math.inf, np.zeros(graph.n), 0
+    started = time.monotonic()
+    n = graph.n
+    valid = not graph.connected
+    pi = np.zeros(n)
+    value, degree, _ = graph.evaluate(pi, valid)
+    first_seconds = time.monotonic() - started
+    iterations = 1
+    best, best_pi = value, pi.copy()
+    v = (degree - 2).astype(np.float64)
+    norm = float((v**2).sum())
+    if norm == 0.0 or best >= upper - 1e-9:
+        return best, best_pi, iterations
+    affordable = min(max_iterations, int(time_limit / max(first_seconds, 1e-9)))
+    initial_period = max(min(n // 2, int(PERIOD_SHARE * affordable)), MIN_PERIOD)
+    scale = max(abs(value), 1e-9)
+    step = INITIAL_STEP_SHARE * scale / norm
+    min_step = MIN_STEP_SHARE * scale / n
+    previous = v
+    period, initial_phase = initial_period, True
+    while period > 0 and step > min_step:
+        p = 1
+        while p <= period:
+            if iterations >= max_iterations or time.monotonic() - started >= time_limit:
+                return best, best_pi, iterations
+            pi = pi + step * (0.7 * v + 0.3 * previous)
+            previous = v
+            value, degree, _ = graph.evaluate(pi, valid)
+            iterations += 1
+            v = (degree - 2).astype(np.float64)
+            if value > best:
+                best, best_pi = value, pi.copy()
+                if best >= upper - 1e-9:
+                    return best, best_pi, iterations
+                if initial_phase:
+                    step *= 2.0
+                if p == period:
+                    period = min(2 * period, initial_period)
+            elif initial_phase and 2 * p > period:
+                initial_phase, p, step = False, 0, 0.75 * step
+            if not v.any():
+                return best, best_pi, iterations
+            p += 1
+        period //= 2
+        step /= 2.0
     return best, best_pi, iterations
 
 
@@ -242,11 +320,22 @@ def certified_value(graph: SparseGraph, pi: NDArray[np.float64]) -> tuple[float,
 
 def sparse_lower_bound(geometry: Geometry, upper: float, time_limit: float, max_iterations: int = 1000,
                        graph: SparseGraph | None = None) -> SparseBound:
-    """The certified bound, rounded up (less a float slack) for the integer metrics."""
+    """The certified bound, rounded up (less a float slack) for the integer metrics.
+
+    Two ascents share the time: the Polyak ascent (`sparse_held_karp`, which ends by itself) gives
+    the penalties returned (tsp_ls makes its alpha-nearness lists from them), and the LKH-style
+    ascent (`lkh_held_karp`, from pi = 0, with the time left and its own `max_iterations`) the
+    value, when its sparse value is the higher. Measured (tsp_ls, 10 s, pr1002, u1060, vm1084,
+    pcb1173, d1291, rl1304, fl1577, seeds 0-2, alternating with the Polyak ascent alone, load
+    1.6-2.1): the same tour in 21 of 21 pairs (the search ends on the same tour with 9% fewer
+    kicks), mean bound gap 2.56% -> 1.94% (fl1577 8.2-8.9% -> 5.6-6.3%, d1291 2.2-2.9% -> 1.6-2.3%).
+    At 10^4 nodes and more the Polyak ascent uses the whole time, so nothing changes there."""
     started = time.monotonic()
     graph = graph or SparseGraph(geometry)
-    _, pi, iterations = sparse_held_karp(graph, upper, time_limit, max_iterations)
-    value, how = certified_value(graph, pi)
+    polyak, pi, iterations = sparse_held_karp(graph, upper, time_limit, max_iterations)
+    lkh, tight, more = lkh_held_karp(graph, upper, time_limit - (time.monotonic() - started), max_iterations)
+    iterations += more
+    value, how = certified_value(graph, tight if lkh > polyak else pi)
     if graph.integral and math.isfinite(value):
         value = float(math.ceil(value - ROUNDING_SLACK * max(1.0, abs(value))))
     return SparseBound(value, pi, iterations, time.monotonic() - started, how)

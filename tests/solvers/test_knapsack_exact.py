@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -38,18 +38,19 @@ def knapsack(values: list[float], weights: list[float], capacity: float) -> Knap
 
 
 def brute_force(problem: KnapsackProblem, slack: float = 0.0) -> float:
-    """The best value of the subsets within capacity x (1 + slack)."""
+    """The best value of the subsets within capacity x (1 + slack), plus `slack` itself when it is
+    positive (a capacity of 0 grows too: the evaluator's tolerance is relative and absolute)."""
     values = np.array([item.value for item in problem.items])
     weights = np.array(problem.weight_rows()[0])
     masks = np.array(list(itertools.product([False, True], repeat=len(values))))
-    fits = masks @ weights <= problem.capacities()[0] * (1 + slack)
+    fits = masks @ weights <= problem.capacities()[0] * (1 + slack) + max(slack, 0.0)
     return float((masks @ values)[fits].max())
 
 
 def check_brute_force(problem: KnapsackProblem, raw: RawResult) -> None:
     """Integer data: the exact optimum. Real data: optimal to the backend's tolerances, between the
     optima for the capacity shrunk and grown by 1e-9 (float sums make the exact border fuzzy: in
-    floats 2 + 1e-308 == 2)."""
+    floats 2 + 1e-308 == 2; an item of weight 4.5e-85 fits a capacity of 0 within the tolerance)."""
     numbers = [item.value or 0.0 for item in problem.items] + problem.weight_rows()[0] + problem.capacities()
     if all(float(x).is_integer() for x in numbers):
         check_optimal(problem, raw, brute_force(problem))
@@ -94,6 +95,7 @@ def check_optimal(problem: KnapsackProblem, raw: RawResult, optimum: float, rel:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(knapsacks())
+@example(knapsack([0.0, 1.0], [0.0, 4.46984468607596e-85], 0.0))  # found by CI: a capacity of 0
 def test_matches_brute_force_in_process(problem: KnapsackProblem) -> None:
     check_brute_force(problem, in_process(problem, SolveOptions(time_limit=10)))
 

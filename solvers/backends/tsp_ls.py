@@ -14,6 +14,8 @@ lists, `alpha`, as soon as the ascent is over); then a full descent and
 ILS rounds in chunks of about `CHUNK_SECONDS` until the iteration limit (`iteration_limit` =
 number of kicks), the time limit (less `RESERVE_SHARE` for returning), or, without an iteration
 limit, the requested relative gap (at 0: a tour as long as the bound, proven optimal, `completed`).
+On symmetric costs the kicks go through `restarts`: when the run stalls, a side run from another
+start searches until it stalls, and partition crossover (`merge`) joins the two tours.
 
 Reproducibility: with a seed and an iteration limit the tour is the same on every run (chunk
 sizes follow the clock, but the kernels' random state and adaptive state carry across chunks,
@@ -43,10 +45,11 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from solvers.families.tsp import local_search as ls
+    from solvers.families.tsp.restarts import Restarts
 
 OPTIONS_TO_PARAMETERS = {
     "time_limit": "wall clock, checked between chunks of kicks; stops at (1 - RESERVE_SHARE) of it",
-    "iteration_limit": "number of ILS kicks (double bridge + local search)",
+    "iteration_limit": "number of ILS kicks (double bridge + local search), side runs included",
     "seed": "xorshift32 state of the kicks",
     "warm_start": "start tour of the first descent",
     "threads": ">= 2 (without an iteration limit): the 1-tree bound runs in a second thread for the whole solve",
@@ -69,6 +72,7 @@ REPORT_INTERVAL = 0.2
 """Seconds between incumbent reports (the worker throttles further)."""
 
 KERNELS = "solvers.families.tsp.local_search"
+RESTARTS = "solvers.families.tsp.restarts"
 BOUND_MIN_SECONDS = 0.05
 """The bound gets at least this long, even when the deadline has passed (the kill grace covers it)."""
 
@@ -105,16 +109,19 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
         _descend(search, reporter, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic()))
     bound = _Bound(source, upper=reporter.length, threaded=threaded, deadline=deadline)
     reporter.bound = bound.value
-    run = _Run(search, reporter, bound, context, deadline)
+    restarts = importlib.import_module(RESTARTS).Restarts(search, options.seed)
+    run = _Run(search, restarts, reporter, bound, context, deadline)
     built = time.monotonic()
     termination = run.go()
+    restarts.finish()
     bound.finish()
     reporter.bound = bound.value
-    tour = search.best()
+    tour = restarts.tour()
     reporter.offer(tour, force=True)
     length = reporter.measure(tour)
     stats = search.stats
-    native = (f"{termination.value}: {stats.kicks} kicks, {stats.improvements} improving; start {stats.start}; "
+    native = (f"{termination.value}: {restarts.kicks} kicks, {stats.improvements} improving the main run; "
+              f"start {stats.start}; {restarts.describe()}; "
               f"{'symmetric' if search.symmetric else 'asymmetric'} moves, {run.candidates()}; "
               f"bound {bound.describe()}")
     if not stats.local_optimum:
@@ -237,9 +244,10 @@ class _Bound:
 class _Run:
     """The descent and the ILS rounds against the clock and the iteration limit."""
 
-    def __init__(self, search: "ls.IteratedLocalSearch", reporter: _Reporter, bound: _Bound, context: SolveContext,
-                 deadline: float) -> None:
+    def __init__(self, search: "ls.IteratedLocalSearch", restarts: "Restarts", reporter: _Reporter, bound: _Bound,
+                 context: SolveContext, deadline: float) -> None:
         self.search = search
+        self.restarts = restarts
         self.reporter = reporter
         self.bound = bound
         self.options = context.options
@@ -269,18 +277,19 @@ class _Run:
             self.reporter.offer(search.best_tour)
         self.reporter.offer(search.best_tour)
         limit = self.options.iteration_limit
+        restarts = self.restarts
         chunk = 1
         while True:
-            if limit is not None and search.stats.kicks >= limit:
+            if limit is not None and restarts.kicks >= limit:
                 return Termination.iteration_limit
             now = time.monotonic()
             if now >= self.deadline:
                 return Termination.time_limit
             if limit is None and self._gap_reached():
                 return Termination.gap_limit if self.options.relative_gap > 0 else Termination.completed
-            count = chunk if limit is None else min(chunk, limit - search.stats.kicks)
+            count = min(chunk if limit is None else min(chunk, limit - restarts.kicks), restarts.room())
             self._candidates()
-            improved = search.kick(count)
+            improved = restarts.kick(count)
             spent = max(time.monotonic() - now, 1e-6)
             per_kick = spent / count
             chunk = max(1, min(int(CHUNK_SECONDS / per_kick), int(max(self.deadline - time.monotonic(), 0) / per_kick)
@@ -288,13 +297,13 @@ class _Run:
             if self.bound.value is not None and self.reporter.bound is None:
                 self.reporter.bound = self.bound.value
             if improved or self.reporter.bound is not None:
-                self.reporter.offer(search.best_tour)
+                self.reporter.offer(restarts.best().best_tour)
 
     def _gap_reached(self) -> bool:
         bound = self.bound.value if self.bound.ready() else None
         if bound is None:
             return False
-        return gap_closed(self.search.length, bound, self.options.relative_gap)
+        return gap_closed(self.restarts.best().length, bound, self.options.relative_gap)
 
 
 def _tiny(matrix: NDArray[np.float64], began: float) -> RawResult:

@@ -191,6 +191,16 @@ class IteratedLocalSearch:
         self.stats.improvements += improved
         return improved
 
+    def adopt(self, tour: Tour) -> None:
+        """Goes on from `tour` (a merged tour): it becomes the current and best tour after a full
+        descent, and the kick segments start small again."""
+        self.tour[:] = tour
+        self.S = self.instance.state(self.tour)
+        self.pos = self.S[1]
+        self.lengths[0] = self.instance.length(self.tour)
+        self.adapt[2:] = (self.adapt[0], 0)
+        self.descend(1 << 62)
+
     def best(self) -> Tour:
         """The best tour, rotated to start at node 0."""
         shift = int(self.best_pos[0])

@@ -30,7 +30,7 @@ OPTIONS_TO_PARAMETERS = {
     "time_limit": "max_time_in_seconds (the time remaining when Solve starts)",
     "relative_gap": "relative_gap_limit",
     "seed": "random_seed",
-    "threads": "num_workers",
+    "threads": "num_workers; job shops also run min(threads, 4) tabu searches in threads (scheduling.py)",
 }
 """How our option names map onto CP-SAT's parameters (documentation; applied in `parameters`)."""
 

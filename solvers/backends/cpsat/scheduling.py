@@ -11,7 +11,9 @@ setups, the LOAD_CUT, the sequence-only variant).
 `solve` runs in phases (see `_phases`): constructive heuristic, a CP-SAT probe, local search from
 `families.schedule_search` (tabu search for job shops, iterated greedy for parallel machines),
 then CP-SAT hinted with the best schedule; job shops repeat tabu search and CP-SAT while time is
-left. Parallel machines with setups (makespan) run `_setup_phases`: iterated greedy, the exact
+left. With `threads` >= 2, each tabu phase runs min(threads, 4) independent searches in threads
+(`families.scheduling.parallel_tabu`; the native status says how many), and CP-SAT runs `threads`
+workers. Parallel machines with setups (makespan) run `_setup_phases`: iterated greedy, the exact
 cover of `families.scheduling.partition` where few jobs share a machine, CP-SAT. Every phase's
 incumbents are reported; the status is optimal only when the best schedule meets a proven bound.
 """
@@ -28,7 +30,7 @@ from solvers.backends.cpsat.common import SOLVE_MARGIN, Outcome, Reporter, Track
 from solvers.backends.cpsat.schedule_model import SchedulingModel
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
-from solvers.families.scheduling import partition
+from solvers.families.scheduling import parallel_tabu, partition
 from solvers.families.scheduling import search as schedule_search
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import ScheduleData, flatten
@@ -101,7 +103,10 @@ PROBING_ARC_LIMIT = 2000
 (12,500 arcs) probing alone took 5-6 s per presolve round (17 s in all) before any search."""
 
 
-_Run = Tracker[tuple[Placement, ...]]
+class _Run(Tracker[tuple[Placement, ...]]):
+    """The tracker, and how many tabu searches ran side by side (for the native status)."""
+
+    tabu_searches = 1
 
 
 def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
@@ -110,13 +115,14 @@ def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
     data = flatten(problem)
     heuristic = best_schedule(data)
     floor = scheduling_lower_bound(data).value if data.minimise_makespan else 0.0
-    run: _Run = Tracker(context, partial(to_solution, data), heuristic.placements, heuristic.objective,
-                        f"heuristic ({heuristic.rule})", floor)
+    run = _Run(context, partial(to_solution, data), heuristic.placements, heuristic.objective,
+               f"heuristic ({heuristic.rule})", floor)
     hint = _warm_start(run, data, problem)
     built = time.monotonic()
     status = _phases(run, data, hint)
     outcome = Outcome(status, run.best, run.bound, built - started, time.monotonic() - built, run.log, run.notes)
-    return finish(outcome, context.options, f"{run.native}; best from {run.best.origin}")
+    parallel = f"; {run.tabu_searches} tabu searches in parallel" if run.tabu_searches > 1 else ""
+    return finish(outcome, context.options, f"{run.native}; best from {run.best.origin}{parallel}")
 
 
 def _warm_start(run: _Run, data: ScheduleData, problem: SchedulingProblem) -> list[Placement | None]:
@@ -201,11 +207,14 @@ def _exact_cover(run: _Run, data: ScheduleData, seconds: float) -> bool:
 
 def _local_search(run: _Run, data: ScheduleData, seconds: float, patience: int | None,
                   stall: int | None = None, seed_offset: int = 0) -> None:
-    """The family's local search from the best schedule; every improvement goes to the tracker."""
+    """The family's local search from the best schedule; every improvement goes to the tracker.
+    Tabu search runs `parallel_tabu.searches(threads)` searches (they call `run.offer` under a lock)."""
     seed = run.context.options.seed + seed_offset
     found = schedule_search.improve(data, run.native_best, seconds, seed, run.floor,
-                                    lambda p, v: run.offer(p, v, "local search"), patience=patience, stall=stall)
+                                    lambda p, v: run.offer(p, v, "local search"), patience=patience, stall=stall,
+                                    searches=parallel_tabu.searches(run.context.options.threads))
     if found is not None:
+        run.tabu_searches = max(run.tabu_searches, found.searches)
         run.offer(found.placements, found.objective, found.method)
         run.report(force=True)
 

@@ -32,6 +32,7 @@ machine twice are allowed: estimates are then rougher, and every move is checked
 
 import itertools
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -218,13 +219,15 @@ class TabuSearch:
         return tuple(Placement(int(machine[i]), int(start[i]), int(start[i] + p[i])) for i in range(len(p)))
 
     def run(self, deadline: float, lower_bound: int = 0, on_improve: Improved | None = None,
-            max_iterations: int | None = None, patience: int | None = None) -> TabuResult:
+            max_iterations: int | None = None, patience: int | None = None,
+            halt: threading.Event | None = None) -> TabuResult:
         """Tabu runs from relinked elite schedules until the deadline (time.monotonic), the iteration
-        limit or the lower bound, or `patience` iterations without a better schedule."""
+        limit or the lower bound, or `patience` iterations without a better schedule; `halt` (checked
+        between compiled chunks) lets searches running side by side stop when one meets the bound."""
         stop = None if max_iterations is None else self.iterations + max_iterations
         found_at, stale_runs = self.iterations, 0
-        while time.monotonic() < deadline and self.best > lower_bound:
-            reason = self._tabu_run(deadline, lower_bound, stop)
+        while time.monotonic() < deadline and self.best > lower_bound and not (halt and halt.is_set()):
+            reason = self._tabu_run(deadline, lower_bound, stop, halt)
             stale_runs += 1
             if self.elite.offer(self):
                 found_at, stale_runs = self.iterations, 0
@@ -239,11 +242,11 @@ class TabuSearch:
             self._next_start()
         return TabuResult(self.placements(), self.best, self.iterations, self.restarts)
 
-    def _tabu_run(self, deadline: float, lower_bound: int, stop: int | None) -> int:
+    def _tabu_run(self, deadline: float, lower_bound: int, stop: int | None, halt: threading.Event | None) -> int:
         """One tabu run in compiled chunks: the kernel's reason for stopping, or CONTINUE when the
-        time or the iteration limit ran out (the reason to stop the whole search)."""
+        time or the iteration limit ran out or `halt` is set (the reasons to stop the whole search)."""
         st = self.st
-        while (began := time.monotonic()) < deadline:
+        while (began := time.monotonic()) < deadline and not (halt and halt.is_set()):
             size = self.chunk if stop is None else min(self.chunk, stop - self.iterations)
             if size <= 0:
                 return kernel.CONTINUE

@@ -1,7 +1,8 @@
 """Local search for schedules: the method that fits the problem's shape, behind one call.
 
 - job shop, makespan (one machine per operation; releases and setups allowed): tabu search on
-  the disjunctive graph (`jobshop_tabu`);
+  the disjunctive graph (`jobshop_tabu`); with `searches` >= 2, that many independent tabu
+  searches in threads, best one returned (`parallel_tabu`);
 - one operation per job on parallel machines (alternatives, setups, releases; makespan or total
   weighted tardiness): iterated greedy with insertion local search (`parallel_search`);
 - anything else (flexible job shops, tardiness job shops): no local search, None.
@@ -12,7 +13,7 @@ Solver-free, so any backend (CP-SAT, MIP, metaheuristics) can start from or poli
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from solvers.families.scheduling import jobshop_tabu, parallel_search
+from solvers.families.scheduling import jobshop_tabu, parallel_search, parallel_tabu
 from solvers.families.scheduling.data import ScheduleData
 from solvers.families.scheduling.heuristic import Placement
 
@@ -25,6 +26,8 @@ class SearchOutcome:
     objective: float
     method: str
     iterations: int
+    searches: int = 1
+    """Tabu searches that ran side by side (iterations are their sum)."""
 
 
 def method(data: ScheduleData) -> str | None:
@@ -39,12 +42,14 @@ def method(data: ScheduleData) -> str | None:
 def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed: int = 0,
             lower_bound: float = 0.0, on_improve: Improved | None = None,
             max_iterations: int | None = None, patience: int | None = None,
-            stall: int | None = None) -> SearchOutcome | None:
+            stall: int | None = None, searches: int = 1) -> SearchOutcome | None:
     """Improves the feasible schedule `start` for at most `seconds`; None if no method applies.
 
     `patience`: give up after this many restart periods without a better schedule (tabu search;
     the caller has a better use for the time, such as a CP-SAT proof); `stall`: the same for iterated
-    greedy, in steps without a better makespan or tardiness."""
+    greedy, in steps without a better makespan or tardiness. `searches`: independent tabu searches
+    run side by side in threads, each with these limits (iterated greedy ignores it); `on_improve`
+    is then called under a lock, one thread at a time."""
     name = method(data)
     if name == "iterated greedy":
         found = parallel_search.iterated_greedy(data, start, seconds, seed, lower_bound, on_improve, max_iterations,
@@ -55,6 +60,11 @@ def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed
             if on_improve is not None:
                 on_improve(placements, float(makespan))
 
+        if searches >= 2:
+            runs = parallel_tabu.tabu_searches(data, start, seconds, searches, seed, int(lower_bound), relay,
+                                               max_iterations, patience)
+            best = runs.best
+            return SearchOutcome(best.placements, float(best.makespan), name, runs.iterations, searches)
         tabu = jobshop_tabu.tabu_search(data, tuple(start), seconds, seed, int(lower_bound), relay, max_iterations,
                                         patience)
         return SearchOutcome(tabu.placements, float(tabu.makespan), name, tabu.iterations)

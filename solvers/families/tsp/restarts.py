@@ -28,8 +28,8 @@ load 2-3): mean gap over the 7 instances 0.15/0.10/0.16/0.05% without restarts, 
 main stall 2n with side 1n: 0.14/0.03/0.05%. The median stays 0.01-0.03% throughout: restarts cut
 the outliers (d1291 seed 2: 0.92% -> 0.24%; fl1577 seed 0: 0.76% -> 0.05%). Most of the gain is
 the side run itself ending in a better basin (then the main run goes on from it); a merge gave a
-tour shorter than both parents in 2 of about 40 side runs, because a side run stops 0.5-2% above
-the main run and rarely wins an exchangeable piece."""
+tour shorter than both parents in 5 of 36 side runs (`bench/RESULTS.md`), because a side run stops
+0.5-2% above the main run and rarely wins an exchangeable piece."""
 BLOCKS_PER_STALL = 8
 """Stall checks per stall length (the block size is the stall length over this)."""
 START_NOISE = 0.2

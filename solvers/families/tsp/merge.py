@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from solvers.families.jit import jit
 from solvers.families.tsp.metric import Kernel, cost
+from solvers.families.tsp.sparse_bound import find_root
 
 Tour = NDArray[np.int32]
 FUSE_ROUNDS = 32
@@ -44,17 +45,9 @@ def _neighbours(tour):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _root(parent, x):  # type: ignore[no-untyped-def]
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-@jit
 def _join(parent, touched, u, v):  # type: ignore[no-untyped-def]
-    ru = _root(parent, u)
-    rv = _root(parent, v)
+    ru = find_root(parent, u)
+    rv = find_root(parent, v)
     if ru != rv:
         parent[ru] = rv
     touched[u] = True
@@ -80,7 +73,7 @@ def pieces(a, b):  # type: ignore[no-untyped-def]
     label = np.full(n, -1, np.int64)
     for u in range(n):
         if touched[u]:
-            label[u] = _root(parent, u)
+            label[u] = find_root(parent, u)
     return label, a_succ, a_pred, b_succ, b_pred
 
 

@@ -58,7 +58,7 @@ ROUNDING_SLACK = 1e-7
 
 @jit
 def find_root(parent, x):  # type: ignore[no-untyped-def]
-    """Union-find root with path halving (also used by `alpha`)."""
+    """Union-find root with path halving (also used by `alpha` and `merge`)."""
     while parent[x] != x:
         parent[x] = parent[parent[x]]
         x = parent[x]

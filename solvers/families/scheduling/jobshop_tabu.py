@@ -351,12 +351,14 @@ class ElitePool:
 
 def tabu_search(data: ScheduleData, start: tuple[Placement, ...] | list[Placement], seconds: float,
                 seed: int = 0, lower_bound: int = 0, on_improve: Improved | None = None,
-                max_iterations: int | None = None, patience_restarts: int | None = None) -> TabuResult:
+                max_iterations: int | None = None, patience_restarts: int | None = None,
+                halt: threading.Event | None = None) -> TabuResult:
     """Improves a feasible job-shop schedule for `seconds` (see the module docstring); with
-    `patience_restarts`, gives up after that many restart periods without a better schedule."""
+    `patience_restarts`, gives up after that many restart periods without a better schedule; with
+    `halt`, as soon as it is set (searches side by side: `parallel_tabu`)."""
     search = TabuSearch(data, start, seed)
     patience = None if patience_restarts is None else patience_restarts * search.stall_limit()
-    return search.run(time.monotonic() + seconds, lower_bound, on_improve, max_iterations, patience)
+    return search.run(time.monotonic() + seconds, lower_bound, on_improve, max_iterations, patience, halt)
 
 
 def warm_up() -> None:

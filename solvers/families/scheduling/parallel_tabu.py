@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from solvers.families.scheduling.data import ScheduleData
 from solvers.families.scheduling.heuristic import Placement
-from solvers.families.scheduling.jobshop_tabu import Improved, TabuResult, TabuSearch
+from solvers.families.scheduling.jobshop_tabu import Improved, TabuResult, tabu_search
 
 MAX_SEARCHES = 4
 """At most this many searches, whatever `threads` asks for (each holds its own operations x
@@ -66,9 +66,8 @@ def tabu_searches(data: ScheduleData, start: Sequence[Placement], seconds: float
 
     def one(k: int) -> TabuResult:
         try:
-            search = TabuSearch(data, tuple(start), seed + SEED_STRIDE * k)
-            patience = None if patience_restarts is None else patience_restarts * search.stall_limit()
-            return search.run(deadline, lower_bound, relay, max_iterations, patience, halt)
+            return tabu_search(data, tuple(start), deadline - time.monotonic(), seed + SEED_STRIDE * k, lower_bound,
+                               relay, max_iterations, patience_restarts, halt)
         except BaseException:
             halt.set()  # the error reaches the caller at once, not after the others' time is up
             raise

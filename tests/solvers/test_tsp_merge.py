@@ -110,3 +110,26 @@ def test_the_backend_reports_its_side_runs_and_stays_reproducible() -> None:
     found = re.search(r"(\d+) side runs", first.native_status or "")
     assert found and int(found.group(1)) >= 1
     assert first.solution == second.solution and first.objective == second.objective
+
+
+def test_a_new_side_run_descends_in_bounded_steps_before_it_kicks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller checks its clock between calls: a side run's first descent (seconds on 10^5
+    nodes) must not happen inside one call."""
+    from solvers.families.tsp import restarts as module
+
+    monkeypatch.setattr(module, "DESCENT_MOVES", 5)
+    geo = Geometry(np.random.default_rng(5).random((400, 2)) * 1000.0, Metric.euc_2d)
+    main = ls.IteratedLocalSearch(geo, seed=2)
+    main.descend(1 << 30)
+    restarts = Restarts(main, seed=2)
+    restarts._start_side_run()
+    side = restarts.side
+    assert side is not None
+    calls = 0
+    while not side.stats.local_optimum:
+        kicks_before = restarts.kicks
+        assert restarts.kick(10) == 0 and restarts.kicks == kicks_before
+        calls += 1
+    assert calls > 5
+    restarts.kick(restarts.room())
+    assert restarts.kicks > 0 and side.stats.kicks > 0

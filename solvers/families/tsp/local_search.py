@@ -192,14 +192,17 @@ class IteratedLocalSearch:
         return improved
 
     def adopt(self, tour: Tour) -> None:
-        """Goes on from `tour` (a merged tour): it becomes the current and best tour after a full
-        descent, and the kick segments start small again."""
+        """Goes on from `tour` (a merged tour): it becomes the current and best tour, every node is
+        queued for a new descent (`descend`, before the next kicks), and the kick segments start
+        small again."""
         self.tour[:] = tour
         self.S = self.instance.state(self.tour)
         self.pos = self.S[1]
+        self.best_tour[:] = self.tour
+        self.best_pos[:] = self.pos
         self.lengths[0] = self.instance.length(self.tour)
         self.adapt[2:] = (self.adapt[0], 0)
-        self.descend(1 << 62)
+        self.stats.local_optimum = False
 
     def best(self) -> Tour:
         """The best tour, rotated to start at node 0."""

@@ -22,16 +22,19 @@ STALE_KICKS_PER_NODE = 3.0
 """Kicks without improvement, per node, after which the main run counts as stalled."""
 SIDE_STALE_KICKS_PER_NODE = 1.0
 """The same for a side run: it ends (and is merged) sooner, so the main run gets most of the time.
-Measured (`bench.tsp_ls`, 10 s, pr1002, u1060, vm1084, pcb1173, d1291, rl1304, fl1577, seeds 0-3,
-load 2-3): mean gap over the 7 instances 0.15/0.10/0.16/0.05% without restarts, 0.04/0.05/0.07/
-0.05% with side runs ending after 3n stale kicks, 0.04/0.05/0.06/0.04% after 1n (shipped);
-main stall 2n with side 1n: 0.14/0.03/0.05%. The median stays 0.01-0.03% throughout: restarts cut
-the outliers (d1291 seed 2: 0.92% -> 0.24%; fl1577 seed 0: 0.76% -> 0.05%). Most of the gain is
-the side run itself ending in a better basin (then the main run goes on from it); a merge gave a
-tour shorter than both parents in 5 of 36 side runs (`bench/RESULTS.md`), because a side run stops
-0.5-2% above the main run and rarely wins an exchangeable piece."""
+Measured (`bench.tsp_ls`, 10 s, pr1002, u1060, vm1084, pcb1173, d1291, rl1304, fl1577, seeds
+0-3, load 2-5: an LKH-3 reference run and a helper shared the machine): mean gap over the 7
+instances 0.15/0.10/0.16/0.05% without restarts, 0.04/0.05/0.07/0.05% with side runs ending after
+3n stale kicks, 0.04/0.05/0.06/0.04% after 1n (shipped); main stall 2n with side 1n:
+0.14/0.03/0.05/0.05%. The median stays 0.01-0.03% throughout: restarts cut the outliers (d1291
+seed 2: 0.92% -> 0.24%; fl1577 seed 0: 0.76% -> 0.05%). Most of the gain is the side run itself
+ending in a better basin (then the main run goes on from it); a merge gave a tour shorter than
+both parents in 5 of 36 side runs (`bench/RESULTS.md`), because a side run stops 0.5-2% above the
+main run and rarely wins an exchangeable piece."""
 BLOCKS_PER_STALL = 8
 """Stall checks per stall length (the block size is the stall length over this)."""
+DESCENT_MOVES = 20_000
+"""Improving moves of a descent between two returns to the caller (as `backends.tsp_ls`)."""
 START_NOISE = 0.2
 """Side-run starts: candidate costs multiplied by uniform factors in [1, 1 + START_NOISE]."""
 
@@ -65,10 +68,14 @@ class Restarts:
         return self.block - self.kicks % self.block if self.enabled else 1 << 62
 
     def kick(self, count: int) -> int:
-        """`count` kicks on the current run (after its descent); returns how many improved it."""
+        """`count` kicks on the current run; returns how many improved it. A run that is not at a
+        local optimum yet (a new side run, a merged main run) instead descends by at most
+        DESCENT_MOVES moves and makes no kick, so the caller's clock checks stay frequent even when
+        a side run starts on 10^5 nodes."""
         run = self.current
         if not run.stats.local_optimum:
-            run.descend(1 << 62)
+            run.descend(DESCENT_MOVES)
+            return 0
         improved = run.kick(count)
         self.kicks += count
         self._improved_in_block |= improved > 0
@@ -82,7 +89,8 @@ class Restarts:
         return side if side is not None and side.length < self.main.length else self.main
 
     def finish(self) -> None:
-        """At the deadline: a side run in progress is merged too (its tour may be the better one)."""
+        """At the deadline: a side run in progress is merged too (its tour may be the better one;
+        O(n), no descent after the merge)."""
         if self.side is not None and self.side.stats.local_optimum:
             self._merge()
 

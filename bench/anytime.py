@@ -16,6 +16,7 @@ process per solve). Multi-objective and staffing rows come from `bench.anytime_g
 import argparse
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -150,12 +151,15 @@ def generated_cells(args: argparse.Namespace, pool: WorkerPool | None, registry:
     def solve_here(request: SolveRequest) -> Result:
         return solve(request, registry, limits, pool=pool)
 
+    runs: list[Callable[[float], GeneratedCell]] = [partial(front_cell, int(v), solve=solve_here)
+                                                    for v in args.fronts.split(",") if v]
+    if args.staffing:
+        runs.append(partial(staffing_cell, solve=solve_here))
     cells: list[GeneratedCell] = []
-    for limit in (float(v) for v in args.limits.split(",")):
-        for items in (int(v) for v in args.fronts.split(",") if v):
-            cells.append(front_cell(items, limit, solve_here))
-        if args.staffing:
-            cells.append(staffing_cell(limit, solve_here))
+    for run in runs:
+        if pool is not None:
+            run(1.0)  # as for the manifest's instances: the first solve of each process is not measured
+        cells.extend(run(float(limit)) for limit in args.limits.split(","))
     for cell in cells:
         ratio = cell.ratio()
         console.print(f"{cell.name} {cell.limit:g} s ({cell.measure}): auto {_value(cell.auto)}; "

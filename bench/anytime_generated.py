@@ -41,7 +41,7 @@ class GeneratedCell:
         return best / self.auto if self.maximise else self.auto / best
 
 
-def front_cell(items: int, limit: float, solve: Solve) -> GeneratedCell:
+def front_cell(items: int, limit: float, *, solve: Solve) -> GeneratedCell:
     problem = bi_objective_knapsack(items, seed=1)
     fronts = {name: _front(solve(_request(problem, name, limit))) for name in (*FRONT_BACKENDS, "auto")}
     directions = senses(problem)
@@ -53,7 +53,7 @@ def front_cell(items: int, limit: float, solve: Solve) -> GeneratedCell:
     return GeneratedCell(f"bi-objective knapsack {items}", limit, "hypervolume", auto, volume, maximise=True)
 
 
-def staffing_cell(limit: float, solve: Solve) -> GeneratedCell:
+def staffing_cell(limit: float, *, solve: Solve) -> GeneratedCell:
     problem = station(4.0, 2000, 200, constraints=[{"kpi": "wait_mean", "max": 0.2}])
     values = {name: solve(_request(problem, name, limit, STAFFING_SIMULATION)).objective for name in ("simopt", "auto")}
     auto = values.pop("auto")

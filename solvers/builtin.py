@@ -45,7 +45,7 @@ def auto_preferences(request: SolveRequest) -> list[str]:
     problem = request.problem
     kind = ProblemKind(problem.kind)
     if is_multi_objective(problem):
-        return ["nsga2", "epsilon"]
+        return ["front", "nsga2", "epsilon"]  # `front` only where the exact sweep applies (its scope)
     if kind is ProblemKind.staffing:
         return ["simopt"]
     if isinstance(problem, KnapsackProblem):
@@ -175,6 +175,18 @@ BUILTIN_SPECS: tuple[BackendSpec, ...] = (
         requires=("highspy",),
         version_of="highspy",
         scope="solvers.backends.epsilon.scope:why_not_request",
+    ),
+    BackendSpec(
+        name="front",
+        module="solvers.backends.front.backend",
+        description="Bi-objective fronts by NSGA-II (with Pareto local search), then the exact epsilon-constraint "
+        "sweep in the time left; the union of both (status optimal when the sweep completes).",
+        capabilities=Capabilities(frozenset({K, F}), exact=True, reports_bound=False, warm_start=False,
+                                  deterministic=False, multi_objective=True),
+        requires=("pymoo", "highspy"),
+        version_of="pymoo",
+        scope="solvers.backends.epsilon.scope:why_not_request",
+        orchestrator="solvers.backends.front.backend",
     ),
     BackendSpec(
         name="portfolio",

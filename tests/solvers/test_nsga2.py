@@ -27,8 +27,9 @@ def run(problem: Problem, solver: str = "nsga2", **options: float) -> Result:
     return solve(SolveRequest(problem=problem, solver=solver, options=SolveOptions.model_validate(settings)), REGISTRY)
 
 
-def test_auto_sends_a_multi_objective_request_to_nsga2() -> None:
-    result = run(biobjective_knapsack(8), solver="auto", iteration_limit=5)
+def test_auto_sends_a_multi_objective_request_beyond_the_exact_sweep_to_nsga2() -> None:
+    """Bi-objective knapsacks go to `front` (tests/solvers/test_front.py); a TSP front to NSGA-II."""
+    result = run(biobjective_tsp(), solver="auto", iteration_limit=5)
     assert result.solver.name == "nsga2"
 
 

@@ -25,57 +25,42 @@ from pymoo.optimize import minimize
 from models import FacilityLocationProblem, KnapsackProblem, SchedulingProblem, Status, Termination, TspProblem
 from models.problem import Problem, Solution
 from solvers import pareto
+from solvers.backends.nsga2.archive import Archive
 from solvers.backends.nsga2.encodings import Encoding, FloatArray, KnapsackEncoding, TspEncoding
 from solvers.backends.nsga2.facility import FacilityEncoding
+from solvers.backends.nsga2.pareto_local import pareto_local_search
 from solvers.backends.nsga2.scheduling import ScheduleEncoding
 from solvers.contract import FrontPoint, Incumbent, RawResult, SolveContext
 
 NAME = "nsga2"
 POPULATION = 100
-ARCHIVE_CAP = 2000
-"""Largest archive kept; beyond it the archive is thinned evenly along the first criterion."""
 STALL_GENERATIONS = 200
 """Without `iteration_limit`, stop once the archive has not changed for this many generations."""
 PROGRESS_SECONDS = 1.0
 MATING_TRIES = 10
 """Rounds of mating per generation to find offspring unlike the population (pymoo's default is 100:
 on small instances, where most children repeat a parent, that cost 30 rounds a generation)."""
+LOCAL_SEARCH_SHARE = 0.3
+"""Share of the time limit kept for the Pareto local search (`pareto_local`) where the encoding has a
+neighbourhood (knapsacks); NSGA-II usually stalls before it runs into this reserve."""
 MIN_GENES = 3
 """Below this genome length crossover and inversion are undefined: the seeds are evaluated instead."""
-
-
-class Archive:
-    """Every non-dominated feasible vector seen so far, with one genome each (minimisation form)."""
-
-    def __init__(self, n_obj: int) -> None:
-        self.f = np.zeros((0, n_obj))
-        self.x: list[FloatArray] = []
-        self.changed_at = 0
-
-    def offer(self, xs: FloatArray, fs: FloatArray, generation: int) -> None:
-        for x, f in zip(xs, fs, strict=True):
-            if len(self.f) and np.any(np.all(self.f <= f, axis=1)):
-                continue  # dominated by, or equal to, an archived vector
-            alive = ~np.all(f <= self.f, axis=1)
-            self.f = np.vstack([self.f[alive], f[None, :]])
-            self.x = [kept for kept, keep in zip(self.x, alive, strict=True) if keep] + [np.array(x)]
-            self.changed_at = generation
-        if len(self.x) > ARCHIVE_CAP:
-            order = np.argsort(self.f[:, 0], kind="stable")
-            chosen = order[np.linspace(0, len(order) - 1, ARCHIVE_CAP).round().astype(int)]
-            self.f, self.x = self.f[chosen], [self.x[i] for i in chosen]
 
 
 class _Watch(PymooTermination):  # type: ignore[misc]
     """Stops on the clock (before a generation as long as the last would overrun it), on the
     generation limit, or on stagnation; remembers which."""
 
-    def __init__(self, context: SolveContext, archive: Archive) -> None:
+    def __init__(self, context: SolveContext, archive: Archive, reserve: float = 0.0) -> None:
         super().__init__()
-        self.context, self.archive = context, archive
+        self.context, self.archive, self.reserve = context, archive, reserve
+        self.for_reserve = False
+        """True when the clock stopped the run only to leave `reserve` seconds to a later phase."""
         self.limit = context.options.iteration_limit
         self.reason = Termination.completed
         self.generations = 0
+        self.local_points = 0
+        """Archive growth by the Pareto local search after NSGA-II (for the native status)."""
         self.last = time.monotonic()
 
     def _update(self, algorithm: object) -> float:
@@ -85,8 +70,9 @@ class _Watch(PymooTermination):  # type: ignore[misc]
         if self.limit is not None and generation >= self.limit:
             self.reason = Termination.iteration_limit
             return 1.0
-        if self.context.remaining() <= lasted:  # the next generation would end past the limit
+        if self.context.remaining() - self.reserve <= lasted:  # the next generation would end past the limit
             self.reason = Termination.time_limit
+            self.for_reserve = self.context.remaining() > lasted
             return 1.0
         if self.limit is None and generation - self.archive.changed_at >= STALL_GENERATIONS:
             self.reason = Termination.completed
@@ -153,7 +139,8 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     encoding = encoding_for(problem)
     initial = encoding.initial(POPULATION, rng, context.options.warm_start)
     archive = Archive(encoding.n_obj)
-    watch = _Watch(context, archive)
+    local = type(encoding).neighbours is not Encoding.neighbours
+    watch = _Watch(context, archive, LOCAL_SEARCH_SHARE * context.options.time_limit if local else 0.0)
     if encoding.n_var < MIN_GENES:  # too small for the operators: the starting genomes are the search
         genomes = encoding.repair(initial)
         f, g = encoding.evaluate(genomes)
@@ -166,19 +153,36 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     minimize(_Wrapped(encoding), algorithm, termination=watch, seed=context.options.seed,
              callback=_Record(encoding, archive, context), verbose=False, copy_algorithm=False,
              copy_termination=False)
+    reason = watch.reason
+    if local:
+        reason = _local_search(encoding, archive, watch, context)
     report(encoding, archive, context)
-    return _result(encoding, archive, watch.reason, watch.generations, build,
-                   time.monotonic() - began - build)
+    return _result(encoding, archive, reason, watch.generations, build, time.monotonic() - began - build,
+                   watch.local_points if local else None)
+
+
+def _local_search(encoding: Encoding, archive: Archive, watch: "_Watch", context: SolveContext) -> Termination:
+    """The Pareto local search in the time left; the run counts as completed when it scanned every
+    archived neighbourhood after NSGA-II stopped (on stagnation, its generation limit, or to leave
+    it this time), as cut short by the clock otherwise."""
+    found = len(archive.x)
+    finished = pareto_local_search(encoding, archive, time.monotonic() + context.remaining(), watch.generations)
+    watch.local_points = len(archive.x) - found
+    if not finished:
+        return Termination.time_limit
+    return Termination.completed if watch.reason is Termination.time_limit and watch.for_reserve else watch.reason
 
 
 def _result(encoding: Encoding, archive: Archive, reason: Termination, generations: int, build: float,
-            solve_time: float) -> RawResult:
+            solve_time: float, local_points: int | None = None) -> RawResult:
     front = [FrontPoint(objectives=encoding.report_vector(f), solution=encoding.decode(x))
              for x, f in zip(archive.x, archive.f, strict=True)]
     status = Status.feasible if front else Status.no_solution
     return RawResult(status=status, termination=reason, front=front or None,
                      solution=_first(front), native_status=f"{len(front)} non-dominated point(s) after "
-                     f"{generations} generation(s)", log=f"pymoo {pymoo.__version__} NSGA-II, population "
+                     f"{generations} generation(s)" + ("" if local_points is None else
+                                                        f" and a Pareto local search (archive {local_points:+d})"),
+                     log=f"pymoo {pymoo.__version__} NSGA-II, population "
                      f"{POPULATION}", build_time=build, solve_time=solve_time, warnings=list(encoding.warnings))
 
 

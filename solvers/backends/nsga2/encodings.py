@@ -80,6 +80,11 @@ class Encoding(ABC):
         """A minimisation-form vector back in the criteria's own senses."""
         return [float(v) for v in f * self.signs]
 
+    def neighbours(self, x: FloatArray) -> FloatArray | None:
+        """Valid genomes one move away from `x`, for the Pareto local search after NSGA-II; None
+        when the family has no such neighbourhood."""
+        return None
+
 
 def weight_vectors(n_obj: int, count: int, rng: np.random.Generator) -> FloatArray:
     """Spread-out convex weights: a grid for two criteria, unit vectors plus Dirichlet draws beyond."""
@@ -153,6 +158,24 @@ class KnapsackEncoding(Encoding):
 
     def evaluate(self, x: FloatArray) -> tuple[FloatArray, None]:
         return -(np.asarray(x, dtype=np.float64) @ self.values.T), None
+
+    def neighbours(self, x: FloatArray) -> FloatArray:
+        """Every feasible selection one flip (an item in or out) or one swap (one item out, another
+        in) away from `x`, and each of them filled up greedily (the repair): a swap that frees
+        room for a third item is often dominated until that item is in."""
+        x = np.asarray(x, dtype=bool)
+        inside, outside = np.flatnonzero(x), np.flatnonzero(~x & self.usable)
+        outs = np.concatenate([inside, np.full(len(outside), -1), np.repeat(inside, len(outside))])
+        ins = np.concatenate([np.full(len(inside), -1), outside, np.tile(outside, len(inside))])
+        load = self.weights @ x
+        change = np.where(ins >= 0, self.weights[:, ins], 0.0) - np.where(outs >= 0, self.weights[:, outs], 0.0)
+        fits = (load[:, None] + change <= self.capacities[:, None] + 1e-9).all(axis=0)
+        outs, ins = outs[fits], ins[fits]
+        genomes = np.tile(x, (len(outs), 1))
+        rows = np.arange(len(outs))
+        genomes[rows[outs >= 0], outs[outs >= 0]] = False
+        genomes[rows[ins >= 0], ins[ins >= 0]] = True
+        return np.unique(np.vstack([genomes, self.repair(genomes)]), axis=0)
 
     def decode(self, x: FloatArray) -> KnapsackSolution:
         return KnapsackSolution(selected=[self.problem.items[k].id for k in np.flatnonzero(x)])

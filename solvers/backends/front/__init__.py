@@ -1,0 +1,1 @@
+"""Backend `front`: NSGA-II, then the exact epsilon-constraint sweep, one front."""

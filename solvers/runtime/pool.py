@@ -101,6 +101,16 @@ class WorkerPool:
         """Starts a process ahead of the first request (it imports its library meanwhile)."""
         self.release(SolveProcess(module, max_memory))
 
+    def replace(self, killed: SolveProcess) -> None:
+        """Starts a fresh process for the module of a process that was just killed (deadline,
+        cancellation, crash). Without it the next request for that module starts cold and spends
+        its time limit importing: at 1-2 s limits that run was killed in turn, and so was the next
+        (bench.anytime lost whole rows to this chain on a loaded machine)."""
+        with self._lock:
+            full = self._closed or len(self._idle.get(killed.key, [])) >= self.max_idle
+        if not full:
+            self.warm(*killed.key)
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

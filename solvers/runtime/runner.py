@@ -53,6 +53,8 @@ def run_backend(
             pool.release(process)
         else:
             process.kill()
+            if pool is not None:
+                pool.replace(process)
 
 
 class _Watch:

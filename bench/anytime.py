@@ -158,7 +158,7 @@ def generated_cells(args: argparse.Namespace, pool: WorkerPool | None, registry:
     cells: list[GeneratedCell] = []
     for run in runs:
         if pool is not None:
-            run(1.0)  # as for the manifest's instances: the first solve of each process is not measured
+            run(3.0)  # as for the manifest's instances: the first solve of each process is not measured
         cells.extend(run(float(limit)) for limit in args.limits.split(","))
     for cell in cells:
         ratio = cell.ratio()

@@ -50,8 +50,8 @@ def test_the_search_ends_at_a_pareto_local_optimum(seed: int) -> None:
     assert len(archive.x) > 1
     for x in archive.x:
         f = encoding.evaluate(encoding.neighbours(x))[0]
-        covered = (archive.f[None, :, :] <= f[:, None, :]).all(axis=2).any(axis=1)
-        assert covered.all()
+        covered = np.any(np.all(archive.f[None, :, :] <= f[:, None, :], axis=2), axis=1)
+        assert bool(np.all(covered))
 
 
 def test_front_is_exact_and_complete_when_the_sweep_finishes() -> None:

@@ -66,13 +66,25 @@ class Cell:
 
 
 def measure(instance: BenchmarkInstance, limit: float, backends: list[str], registry: Registry,
-            limits: DispatchLimits, pool: WorkerPool | None) -> Cell:
+            limits: DispatchLimits, pool: WorkerPool | None, repeats: int = 1) -> Cell:
+    """Each backend and `auto` `repeats` times in turn (rounds, so load drifts hit all alike); each
+    row is the run with the median value."""
     options = SolveOptions(time_limit=limit, threads=1, seed=0)
     solve_here = partial(solve, pool=pool)
-    singles = [run_ours(instance, name, options, solve_here, registry, limits) for name in backends
-               if supported_by_ours(name, instance, registry)]
-    auto = run_ours(instance, "auto", options, solve_here, registry, limits)
-    return Cell(instance, limit, auto, singles)
+    names = [name for name in backends if supported_by_ours(name, instance, registry)] + ["auto"]
+    runs: dict[str, list[Row]] = {name: [] for name in names}
+    for _ in range(repeats):
+        for name in names:
+            runs[name].append(run_ours(instance, name, options, solve_here, registry, limits))
+    rows = [_median(runs[name], instance.maximise) for name in names]
+    return Cell(instance, limit, rows[-1], rows[:-1])
+
+
+def _median(rows: list[Row], maximise: bool) -> Row:
+    """The median run by value (a run without a value counts as the worst)."""
+    worst = -math.inf if maximise else math.inf
+    ordered = sorted(rows, key=lambda r: worst if r.value is None else float(r.value))
+    return ordered[len(ordered) // 2]
 
 
 def warm_pool(registry: Registry, limits: DispatchLimits) -> WorkerPool:
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=None)
     parser.add_argument("--fronts", default="50,100", help="bi-objective knapsack sizes ('' for none)")
     parser.add_argument("--staffing", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs per backend and cell; the table shows each backend's median run")
     parser.add_argument("--cold", action="store_true",
                         help="a fresh solve process per run (start-up inside the time limit) instead of a warm pool")
     args = parser.parse_args(argv)
@@ -130,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         if pool is not None:  # the first solve of a process also loads compiled kernels: not measured
             measure(instance, 1.0, backends, registry, limits, pool)
         for limit in args.limits.split(","):
-            cells.append(cell := measure(instance, float(limit), backends, registry, limits, pool))
+            cells.append(cell := measure(instance, float(limit), backends, registry, limits, pool, args.repeats))
             ratio = cell.ratio()
             console.print(f"{entry.name} {limit} s: auto {_value(cell.auto.value)}; "
                           + ", ".join(f"{r.backend} {_value(r.value)}" for r in cell.singles)

@@ -2,6 +2,7 @@
 backend running it before its job-shop phases."""
 
 import itertools
+import time
 
 import pytest
 
@@ -82,6 +83,13 @@ def test_the_search_stops_at_the_lower_bound() -> None:
     data = flatten(taillard_flowshop(TA001_SEED, 20, 5))
     found = flowshop.iterated_greedy(data, 30.0, seed=0, lower_bound=TA001_OPTIMUM, max_iterations=100_000)
     assert found.makespan == TA001_OPTIMUM and found.iterations < 100_000
+
+
+def test_large_flow_shops_keep_to_the_time_limit() -> None:
+    data = flatten(taillard_flowshop(TA001_SEED, 300, 20))
+    started = time.monotonic()
+    found = flowshop.iterated_greedy(data, 0.5, seed=0)
+    assert time.monotonic() - started < 1.5 and found.iterations >= 1
 
 
 def test_the_backend_answers_ta001_at_its_optimum() -> None:

@@ -32,7 +32,10 @@ DESTROY = 4
 TEMPERATURE = 0.4
 """Their T = 0.4: the acceptance temperature is T x total processing time / (10 n m)."""
 CHUNK = 32
-"""Steps per compiled call between clock reads (a step on 20 x 20 takes well under a millisecond)."""
+"""Steps per compiled call between clock reads (a step on 20 x 20 takes well under a millisecond)..."""
+CHUNK_WORK = 4_000_000
+"""... and fewer on large shops: a step's local search costs about n^2 m per pass, so a call does at
+most CHUNK_WORK / (n^2 m) steps (at least one), keeping clock reads milliseconds apart."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bou
         on_improve(placements(data, best, times), best_span)
     temperature = max(TEMPERATURE * float(times.sum()) / (10.0 * n * m), 1e-9)
     destroy = min(DESTROY, n - 1)
+    per_call = max(1, min(CHUNK, CHUNK_WORK // (n * n * m)))
     steps = since_better = 0
     chunk = 0
     while best_span > lower_bound and time.monotonic() < deadline:
@@ -83,9 +87,9 @@ def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bou
             break
         if stall is not None and since_better >= stall:
             break
-        todo = CHUNK if max_iterations is None else min(CHUNK, max_iterations - steps)
+        todo = per_call if max_iterations is None else min(per_call, max_iterations - steps)
         current_span, span, done, last = _steps(times, current, current_span, best, best_span, todo, destroy,
-                                                temperature, seed * 1_000_003 + chunk, lower_bound)
+                                                temperature, (seed * 1_000_003 + chunk) % 2**32, lower_bound)
         chunk, steps = chunk + 1, steps + done
         if span < best_span:
             best_span, since_better = int(span), done - last

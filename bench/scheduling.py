@@ -90,7 +90,7 @@ def names_of(pattern_list: str) -> list[str]:
     from solvers.formats.manifest import BenchmarkLibrary
 
     wanted = [p.strip() for p in pattern_list.split(",") if p.strip()]
-    known = [e.name for e in BenchmarkLibrary().entries() if e.problem == "jobshop"] + [PARALLEL, *SETUPS]
+    known = [e.name for e in BenchmarkLibrary().entries() if e.problem in ("jobshop", "flowshop")] + [PARALLEL, *SETUPS]
     return [n for p in wanted for n in known if fnmatch(n, p)] or wanted
 
 

@@ -99,3 +99,24 @@ def test_the_backend_answers_ta001_at_its_optimum() -> None:
     raw = run_backend(load_builtin().get("cpsat"), problem, SolveOptions(time_limit=3.0), RunLimits(grace=1.0))
     assert raw.objective is not None and raw.objective <= TA001_OPTIMUM
     assert raw.solution is not None and schedule_violations(problem, raw.solution) == []  # type: ignore[arg-type]
+
+
+def test_a_throttled_improvement_is_reported_when_the_search_flushes() -> None:
+    """The tracker sends at most one report per REPORT_EVERY; an improvement inside that wait used
+    to stay unreported until the phase ended (seconds later for the flow-shop search)."""
+    from solvers.backends.cpsat.common import REPORT_EVERY, Tracker
+    from solvers.contract import Incumbent, SolveContext
+
+    sent: list[Incumbent] = []
+    context = SolveContext(options=SolveOptions(time_limit=10.0), progress=sent.append)
+    tracker: Tracker[int] = Tracker(context, lambda v: None, 10, 10.0, "start", 0.0)  # type: ignore[arg-type,return-value]
+    tracker.offer(9, 9.0, "search")
+    tracker.offer(8, 8.0, "search")
+    assert [i.objective for i in sent] == [10.0]  # both improvements within the wait
+    tracker.flush()
+    assert [i.objective for i in sent] == [10.0]
+    time.sleep(REPORT_EVERY + 0.05)
+    tracker.flush()
+    assert [i.objective for i in sent] == [10.0, 8.0]
+    tracker.flush()
+    assert len(sent) == 2

@@ -90,6 +90,7 @@ class Tracker(Generic[Native]):
         self.native = "no CP-SAT run"
         self.best.offer(convert(start), value, origin)
         self._reported = -math.inf
+        self._unreported = False
         self.report(force=True)
 
     def offer(self, native: Native, value: float, origin: str) -> None:
@@ -101,10 +102,17 @@ class Tracker(Generic[Native]):
 
     def report(self, force: bool = False) -> None:
         now = time.monotonic()
+        self._unreported = True
         if force or now - self._reported >= REPORT_EVERY:
-            self._reported = now
+            self._reported, self._unreported = now, False
             self.context.progress(Incumbent(objective=self.best.objective, bound=self.bound,
                                             solution=self.best.solution))
+
+    def flush(self) -> None:
+        """Reports a throttled improvement once its wait is over (a search calls this between steps,
+        so its last improvement is not held back until the phase ends)."""
+        if self._unreported:
+            self.report()
 
     def tighten(self, bound: float | None) -> None:
         """Keeps the stronger of two proven (lower) bounds."""

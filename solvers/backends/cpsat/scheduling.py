@@ -220,7 +220,8 @@ def _exact_cover(run: _Run, data: ScheduleData, seconds: float) -> bool:
 def _flowshop_search(run: _Run, data: ScheduleData, seconds: float) -> None:
     """Permutation iterated greedy from NEH; the job-shop phases go on from its best schedule."""
     found = flowshop.iterated_greedy(data, seconds, run.context.options.seed, int(run.floor),
-                                     lambda p, v: run.offer(p, float(v), "iterated greedy (flow shop)"))
+                                     lambda p, v: run.offer(p, float(v), "iterated greedy (flow shop)"),
+                                     between=run.flush)
     run.offer(found.placements, float(found.makespan), "iterated greedy (flow shop)")
     run.report(force=True)
 

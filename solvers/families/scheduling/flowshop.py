@@ -66,9 +66,10 @@ def applicable(data: ScheduleData) -> bool:
 
 def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bound: int = 0,
                     on_improve: Improved | None = None, max_iterations: int | None = None,
-                    stall: int | None = None) -> FlowShopOutcome:
+                    stall: int | None = None, between: Callable[[], None] | None = None) -> FlowShopOutcome:
     """The best permutation schedule found in `seconds` (or `max_iterations` steps, or `stall`
-    steps without a better one); stops at once at `lower_bound`."""
+    steps without a better one); stops at once at `lower_bound`. `between` is called between
+    compiled calls (a caller that throttles its reports flushes them there)."""
     deadline = time.monotonic() + seconds
     times = _processing_times(data)
     n, m = times.shape
@@ -97,6 +98,8 @@ def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bou
                 on_improve(placements(data, best, times), best_span)
         else:
             since_better += done
+        if between is not None:
+            between()
     return FlowShopOutcome(placements(data, best, times), best_span, steps)
 
 

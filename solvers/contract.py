@@ -162,10 +162,17 @@ class Orchestration:
     progress: ProgressSink
     cancelled: Callable[[], bool]
     pool: "WorkerPool | None"
-    solve: Callable[[SolveRequest], Result]
+    solve: "InnerSolve"
     """Dispatches an inner request (its own selection, child process, finalize)."""
     version: str | None = None
     """The orchestrating backend's reported version."""
+
+
+class InnerSolve(Protocol):
+    """`Orchestration.solve`: an inner request solved like any other; its incumbents go to
+    `progress` when given (an orchestrator passes its own sink when they answer the same problem)."""
+
+    def __call__(self, request: SolveRequest, progress: ProgressSink | None = None, /) -> Result: ...
 
 
 class OrchestrateFunction(Protocol):

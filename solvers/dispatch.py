@@ -60,8 +60,8 @@ def solve(
 def _orchestrate(spec: BackendSpec, request: SolveRequest, registry: Registry, limits: DispatchLimits,
                  progress: ProgressSink | None, cancelled: Callable[[], bool], pool: WorkerPool | None) -> RawResult:
     """Runs an in-process orchestrator with the means to dispatch inner requests like this one."""
-    def inner(sub: SolveRequest) -> Result:
-        return solve(sub, registry, limits, cancelled=cancelled, pool=pool)
+    def inner(sub: SolveRequest, progress: ProgressSink | None = None) -> Result:
+        return solve(sub, registry, limits, progress=progress, cancelled=cancelled, pool=pool)
 
     def sink(incumbent: Incumbent) -> None:
         if progress is not None:

@@ -74,3 +74,13 @@ def test_without_time_for_the_sweep_the_answer_is_nsga2s_and_says_so() -> None:
     result = run(problem, "front", time_limit=1.0)
     assert result.status is Status.feasible and result.termination is Termination.time_limit
     check_front(problem, result)
+
+
+def test_front_passes_its_members_incumbents_on() -> None:
+    from solvers.contract import Incumbent
+
+    problem = biobjective_knapsack(40, seed=2)
+    seen: list[Incumbent] = []
+    request = SolveRequest(problem=problem, solver="front", options=SolveOptions(time_limit=3.0, seed=0))
+    result = solve(request, REGISTRY, progress=seen.append)
+    assert result.pareto_front and seen and all(i.solution is not None for i in seen)

@@ -8,7 +8,8 @@ setups, the LOAD_CUT, the sequence-only variant).
   with the true weights, and the horizon stays the safe `ScheduleData.horizon()` because the
   tardiness optimum may end later than any heuristic schedule.
 
-`solve` runs in phases (see `_phases`): constructive heuristic, a CP-SAT probe, local search from
+`solve` runs in phases (see `_phases`): constructive heuristic, for flow shops a permutation
+iterated greedy (`families.scheduling.flowshop`), a CP-SAT probe, local search from
 `families.schedule_search` (tabu search for job shops, iterated greedy for parallel machines),
 then CP-SAT hinted with the best schedule; job shops repeat tabu search and CP-SAT while time is
 left. With `threads` >= 2, each tabu phase runs min(threads, 4) independent searches in threads

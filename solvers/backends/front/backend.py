@@ -22,7 +22,6 @@ from models.multiobjective import ParetoPoint
 from solvers.contract import FrontPoint, Orchestration, RawResult
 
 NAME = "front"
-MEMBERS = ("nsga2", "epsilon")
 MIN_EXACT_SECONDS = 0.5
 """The sweep starts only with at least this much time left (one knapsack MIP takes 0.01-0.2 s)."""
 

@@ -59,8 +59,6 @@ class _Watch(PymooTermination):  # type: ignore[misc]
         self.limit = context.options.iteration_limit
         self.reason = Termination.completed
         self.generations = 0
-        self.local_points = 0
-        """Archive growth by the Pareto local search after NSGA-II (for the native status)."""
         self.last = time.monotonic()
 
     def _update(self, algorithm: object) -> float:
@@ -153,24 +151,25 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     minimize(_Wrapped(encoding), algorithm, termination=watch, seed=context.options.seed,
              callback=_Record(encoding, archive, context), verbose=False, copy_algorithm=False,
              copy_termination=False)
-    reason = watch.reason
+    reason, added = watch.reason, None
     if local:
-        reason = _local_search(encoding, archive, watch, context)
+        reason, added = _local_search(encoding, archive, watch, context)
     report(encoding, archive, context)
-    return _result(encoding, archive, reason, watch.generations, build, time.monotonic() - began - build,
-                   watch.local_points if local else None)
+    return _result(encoding, archive, reason, watch.generations, build, time.monotonic() - began - build, added)
 
 
-def _local_search(encoding: Encoding, archive: Archive, watch: "_Watch", context: SolveContext) -> Termination:
-    """The Pareto local search in the time left; the run counts as completed when it scanned every
-    archived neighbourhood after NSGA-II stopped (on stagnation, its generation limit, or to leave
-    it this time), as cut short by the clock otherwise."""
-    found = len(archive.x)
+def _local_search(encoding: Encoding, archive: Archive, watch: "_Watch",
+                  context: SolveContext) -> tuple[Termination, int]:
+    """The Pareto local search in the time left, and how much the archive grew. The run counts as
+    completed when it scanned every archived neighbourhood after NSGA-II stopped (on stagnation,
+    its generation limit, or to leave it this time), as cut short by the clock otherwise."""
+    before = len(archive.x)
     finished = pareto_local_search(encoding, archive, time.monotonic() + context.remaining(), watch.generations)
-    watch.local_points = len(archive.x) - found
+    added = len(archive.x) - before
     if not finished:
-        return Termination.time_limit
-    return Termination.completed if watch.reason is Termination.time_limit and watch.for_reserve else watch.reason
+        return Termination.time_limit, added
+    reserved = watch.reason is Termination.time_limit and watch.for_reserve
+    return (Termination.completed if reserved else watch.reason), added
 
 
 def _result(encoding: Encoding, archive: Archive, reason: Termination, generations: int, build: float,

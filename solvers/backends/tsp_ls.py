@@ -64,8 +64,6 @@ QUICK_TOUR_MAX_NODES = 5000
 """Largest instance given a nearest-neighbour tour before the kernels run (O(n^2) Python loop)."""
 DESCENT_SHARE = 0.5
 """Coordinates: share of the time the first descent may take before the bound is computed."""
-DESCENT_MOVES = 20_000
-"""Improving moves per call of the first descent between clock checks."""
 CHUNK_SECONDS = 0.02
 """Target duration of one call of the kick kernel."""
 REPORT_INTERVAL = 0.2
@@ -134,7 +132,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
 
 
 def _descend(search: "ls.IteratedLocalSearch", reporter: "_Reporter", until: float) -> None:
-    while not search.descend(DESCENT_MOVES) and time.monotonic() < until:
+    while not search.descend(_kernels().DESCENT_MOVES) and time.monotonic() < until:
         reporter.offer(search.best_tour)
     reporter.offer(search.best_tour)
 
@@ -271,7 +269,7 @@ class _Run:
     def go(self) -> Termination:
         search = self.search
         self._candidates()
-        while not search.descend(DESCENT_MOVES):
+        while not search.descend(_kernels().DESCENT_MOVES):
             if time.monotonic() >= self.deadline:
                 return Termination.time_limit
             self.reporter.offer(search.best_tour)

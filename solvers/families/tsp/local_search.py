@@ -44,6 +44,9 @@ with 60, 0.045% with 100, 0.034% with 200 and with 1,000 (i.e. n/3). At 10,000 c
 kicks (seeds 0-3, load 1.7-3.0): median 0.022% -> 0.028%, longer in 13 of 28 pairs, shorter in 7."""
 STALE_ROUNDS_PER_NODE = 1
 """Rounds without improvement, per node, before the kick segments double."""
+DESCENT_MOVES = 20_000
+"""Improving moves per `descend` call where a caller must read its clock between calls (the
+backend's first descent, a side run's or a merged run's descent in `restarts`)."""
 
 Tour = NDArray[np.int32]
 local_search = kicks.local_search

@@ -15,7 +15,7 @@ never cross one), so with a seed and an iteration limit a run is the same whatev
 import numpy as np
 
 from solvers.families.tsp import construct
-from solvers.families.tsp.local_search import IteratedLocalSearch, Tour
+from solvers.families.tsp.local_search import DESCENT_MOVES, IteratedLocalSearch, Tour
 from solvers.families.tsp.merge import partition_crossover
 
 STALE_KICKS_PER_NODE = 3.0
@@ -33,8 +33,6 @@ both parents in 5 of 36 side runs (`bench/RESULTS.md`), because a side run stops
 main run and rarely wins an exchangeable piece."""
 BLOCKS_PER_STALL = 8
 """Stall checks per stall length (the block size is the stall length over this)."""
-DESCENT_MOVES = 20_000
-"""Improving moves of a descent between two returns to the caller (as `backends.tsp_ls`)."""
 START_NOISE = 0.2
 """Side-run starts: candidate costs multiplied by uniform factors in [1, 1 + START_NOISE]."""
 

@@ -122,3 +122,26 @@ def test_the_backend_runs_one_search_per_thread(threads: int) -> None:
     assert schedule_violations(problem, raw.solution) == []
     assert schedule_objective(problem, raw.solution) == LA31_OPTIMUM
     assert ("2 tabu searches in parallel" in raw.native_status) == (threads == 2), raw.native_status
+
+
+@pytest.mark.parametrize(("shape", "searches"), [("job shop", 1), ("job shop", 2), ("parallel machines", 1)])
+def test_every_schedule_search_calls_between_during_its_run(shape: str, searches: int) -> None:
+    """The CP-SAT backend flushes its throttled reports there; a search that never called it held
+    its last improvement back until its phase ended."""
+    from tests.solvers.cases import parallel_with_setups
+
+    data = flatten(jsplib(FT10) if shape == "job shop" else parallel_with_setups(20, 3, seed=1))
+    inside, overlaps, calls = threading.Lock(), [], []
+
+    def between() -> None:
+        if not inside.acquire(blocking=False):
+            overlaps.append(1)
+            return
+        calls.append(time.monotonic())
+        inside.release()
+
+    started = time.monotonic()
+    found = schedule_search.improve(data, best_schedule(data).placements, 0.6, seed=0, searches=searches,
+                                    between=between)
+    assert found is not None and overlaps == []
+    assert len(calls) >= 2 and calls[0] - started < 0.4

@@ -98,11 +98,11 @@ class Tracker(Generic[Native]):
         if value < self.best.objective - EQUAL_TOL * max(1.0, abs(value)):
             self.best.offer(self.convert(native), value, origin)
             self.native_best = native
+            self._unreported = True
             self.report()
 
     def report(self, force: bool = False) -> None:
         now = time.monotonic()
-        self._unreported = True
         if force or now - self._reported >= REPORT_EVERY:
             self._reported, self._unreported = now, False
             self.context.progress(Incumbent(objective=self.best.objective, bound=self.bound,

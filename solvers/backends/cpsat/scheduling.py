@@ -219,11 +219,10 @@ def _exact_cover(run: _Run, data: ScheduleData, seconds: float) -> bool:
 
 
 def _flowshop_search(run: _Run, data: ScheduleData, seconds: float) -> None:
-    """Permutation iterated greedy from NEH; the job-shop phases go on from its best schedule."""
-    found = flowshop.iterated_greedy(data, seconds, run.context.options.seed, int(run.floor),
-                                     lambda p, v: run.offer(p, float(v), "iterated greedy (flow shop)"),
-                                     between=run.flush)
-    run.offer(found.placements, float(found.makespan), "iterated greedy (flow shop)")
+    """Permutation iterated greedy from NEH (every improvement, NEH's schedule first, goes to the
+    tracker as it is found); the job-shop phases go on from the best schedule."""
+    flowshop.iterated_greedy(data, seconds, run.context.options.seed, int(run.floor),
+                             lambda p, v: run.offer(p, float(v), "iterated greedy (flow shop)"), between=run.flush)
     run.report(force=True)
 
 
@@ -234,7 +233,7 @@ def _local_search(run: _Run, data: ScheduleData, seconds: float, patience: int |
     seed = run.context.options.seed + seed_offset
     found = schedule_search.improve(data, run.native_best, seconds, seed, run.floor,
                                     lambda p, v: run.offer(p, v, "local search"), patience=patience, stall=stall,
-                                    searches=parallel_tabu.searches(run.context.options.threads))
+                                    searches=parallel_tabu.searches(run.context.options.threads), between=run.flush)
     if found is not None:
         run.tabu_searches = max(run.tabu_searches, found.searches)
         run.offer(found.placements, found.objective, found.method)

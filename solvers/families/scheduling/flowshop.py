@@ -66,10 +66,10 @@ def applicable(data: ScheduleData) -> bool:
 
 def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bound: int = 0,
                     on_improve: Improved | None = None, max_iterations: int | None = None,
-                    stall: int | None = None, between: Callable[[], None] | None = None) -> FlowShopOutcome:
-    """The best permutation schedule found in `seconds` (or `max_iterations` steps, or `stall`
-    steps without a better one); stops at once at `lower_bound`. `between` is called between
-    compiled calls (a caller that throttles its reports flushes them there)."""
+                    between: Callable[[], None] | None = None) -> FlowShopOutcome:
+    """The best permutation schedule found in `seconds` (or `max_iterations` steps); stops at once
+    at `lower_bound`. `between` is called between compiled calls (a caller that throttles its
+    reports flushes them there)."""
     deadline = time.monotonic() + seconds
     times = _processing_times(data)
     n, m = times.shape
@@ -81,23 +81,18 @@ def iterated_greedy(data: ScheduleData, seconds: float, seed: int = 0, lower_bou
     temperature = max(TEMPERATURE * float(times.sum()) / (10.0 * n * m), 1e-9)
     destroy = min(DESTROY, n - 1)
     per_call = max(1, min(CHUNK, CHUNK_WORK // (n * n * m)))
-    steps = since_better = 0
-    chunk = 0
+    steps = chunk = 0
     while best_span > lower_bound and time.monotonic() < deadline:
         if max_iterations is not None and steps >= max_iterations:
             break
-        if stall is not None and since_better >= stall:
-            break
         todo = per_call if max_iterations is None else min(per_call, max_iterations - steps)
-        current_span, span, done, last = _steps(times, current, current_span, best, best_span, todo, destroy,
-                                                temperature, (seed * 1_000_003 + chunk) % 2**32, lower_bound)
+        current_span, span, done = _steps(times, current, current_span, best, best_span, todo, destroy,
+                                          temperature, (seed * 1_000_003 + chunk) % 2**32, lower_bound)
         chunk, steps = chunk + 1, steps + done
         if span < best_span:
-            best_span, since_better = int(span), done - last
+            best_span = int(span)
             if on_improve is not None:
                 on_improve(placements(data, best, times), best_span)
-        else:
-            since_better += done
         if between is not None:
             between()
     return FlowShopOutcome(placements(data, best, times), best_span, steps)
@@ -222,14 +217,13 @@ def _local_search(order: np.ndarray, span: int, times: np.ndarray, heads: np.nda
 @jit
 def _steps(times: np.ndarray, current: np.ndarray, current_span: int, best: np.ndarray, best_span: int,
            steps: int, destroy: int, temperature: float, seed: int,
-           lower_bound: int) -> tuple[int, int, int, int]:
+           lower_bound: int) -> tuple[int, int, int]:
     """`steps` iterated-greedy steps from `current` (both arrays updated in place); returns the
-    current and best makespans, the steps done and the step of the last improvement of the best."""
+    current and best makespans and the steps done (fewer when the best meets `lower_bound`)."""
     np.random.seed(seed)
     n, m = times.shape
     heads, tails = np.zeros((n + 1, m), dtype=np.int64), np.zeros((n + 1, m), dtype=np.int64)
     candidate, removed = np.empty(n, dtype=np.int64), np.empty(destroy, dtype=np.int64)
-    last = 0
     for step in range(steps):
         candidate[:] = current
         length = n
@@ -247,10 +241,10 @@ def _steps(times: np.ndarray, current: np.ndarray, current_span: int, best: np.n
             current_span = span
             if span < best_span:
                 best[:] = candidate
-                best_span, last = span, step + 1
+                best_span = span
                 if best_span <= lower_bound:
-                    return current_span, best_span, step + 1, last
-    return current_span, best_span, steps, last
+                    return current_span, best_span, step + 1
+    return current_span, best_span, steps
 
 
 def warm_up() -> None:

@@ -220,14 +220,15 @@ class TabuSearch:
 
     def run(self, deadline: float, lower_bound: int = 0, on_improve: Improved | None = None,
             max_iterations: int | None = None, patience: int | None = None,
-            halt: threading.Event | None = None) -> TabuResult:
+            halt: threading.Event | None = None, between: Callable[[], None] | None = None) -> TabuResult:
         """Tabu runs from relinked elite schedules until the deadline (time.monotonic), the iteration
         limit or the lower bound, or `patience` iterations without a better schedule; `halt` (checked
-        between compiled chunks) lets searches running side by side stop when one meets the bound."""
+        between compiled chunks) lets searches running side by side stop when one meets the bound;
+        `between` is called between chunks (a caller that throttles its reports flushes them)."""
         stop = None if max_iterations is None else self.iterations + max_iterations
         found_at, stale_runs = self.iterations, 0
         while time.monotonic() < deadline and self.best > lower_bound and not (halt and halt.is_set()):
-            reason = self._tabu_run(deadline, lower_bound, stop, halt)
+            reason = self._tabu_run(deadline, lower_bound, stop, halt, between)
             stale_runs += 1
             if self.elite.offer(self):
                 found_at, stale_runs = self.iterations, 0
@@ -242,7 +243,8 @@ class TabuSearch:
             self._next_start()
         return TabuResult(self.placements(), self.best, self.iterations, self.restarts)
 
-    def _tabu_run(self, deadline: float, lower_bound: int, stop: int | None, halt: threading.Event | None) -> int:
+    def _tabu_run(self, deadline: float, lower_bound: int, stop: int | None, halt: threading.Event | None,
+                  between: Callable[[], None] | None = None) -> int:
         """One tabu run in compiled chunks: the kernel's reason for stopping, or CONTINUE when the
         time or the iteration limit ran out or `halt` is set (the reasons to stop the whole search)."""
         st = self.st
@@ -256,6 +258,8 @@ class TabuSearch:
                 return int(reason)
             elapsed = time.monotonic() - began
             self.chunk = max(16, min(1 << 16, int(self.chunk * CHUNK_SECONDS / max(elapsed, 1e-4))))
+            if between is not None:
+                between()
         return kernel.CONTINUE
 
     def _next_start(self) -> None:
@@ -352,13 +356,13 @@ class ElitePool:
 def tabu_search(data: ScheduleData, start: tuple[Placement, ...] | list[Placement], seconds: float,
                 seed: int = 0, lower_bound: int = 0, on_improve: Improved | None = None,
                 max_iterations: int | None = None, patience_restarts: int | None = None,
-                halt: threading.Event | None = None) -> TabuResult:
+                halt: threading.Event | None = None, between: Callable[[], None] | None = None) -> TabuResult:
     """Improves a feasible job-shop schedule for `seconds` (see the module docstring); with
     `patience_restarts`, gives up after that many restart periods without a better schedule; with
     `halt`, as soon as it is set (searches side by side: `parallel_tabu`)."""
     search = TabuSearch(data, start, seed)
     patience = None if patience_restarts is None else patience_restarts * search.stall_limit()
-    return search.run(time.monotonic() + seconds, lower_bound, on_improve, max_iterations, patience, halt)
+    return search.run(time.monotonic() + seconds, lower_bound, on_improve, max_iterations, patience, halt, between)
 
 
 def warm_up() -> None:

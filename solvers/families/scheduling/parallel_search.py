@@ -312,10 +312,12 @@ def _destroy(schedule: _Schedule, rng: random.Random) -> list[int]:
 
 def iterated_greedy(data: ScheduleData, start: Sequence[Placement], seconds: float, seed: int = 0,
                     lower_bound: float = 0.0, on_improve: Improved | None = None,
-                    max_iterations: int | None = None, stall: int | None = None) -> SearchResult:
+                    max_iterations: int | None = None, stall: int | None = None,
+                    between: Callable[[], None] | None = None) -> SearchResult:
     """Improves a feasible parallel-machine schedule for `seconds` (see the module docstring).
     `stall`: stop after this many steps without a better schedule (a caller with a better use for
-    the time, such as CP-SAT's proof once the schedule is good enough to give it a tight horizon)."""
+    the time, such as CP-SAT's proof once the schedule is good enough to give it a tight horizon).
+    `between` is called at each clock read (a caller that throttles its reports flushes them)."""
     deadline = time.monotonic() + seconds
     shop = _Shop(data)
     rng = random.Random(seed)
@@ -331,8 +333,11 @@ def iterated_greedy(data: ScheduleData, start: Sequence[Placement], seconds: flo
             break
         if stall is not None and iterations - last_better >= stall:
             break
-        if iterations % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
-            break
+        if iterations % CLOCK_EVERY == 0:
+            if time.monotonic() >= deadline:
+                break
+            if between is not None:
+                between()
         iterations += 1
         trial = current.copy()
         removed = _destroy(trial, rng)

@@ -12,7 +12,7 @@ search to meet the lower bound stops the others (nothing better exists).
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -50,10 +50,12 @@ class ParallelResult:
 
 def tabu_searches(data: ScheduleData, start: Sequence[Placement], seconds: float, count: int, seed: int = 0,
                   lower_bound: int = 0, on_improve: Improved | None = None, max_iterations: int | None = None,
-                  patience_restarts: int | None = None) -> ParallelResult:
+                  patience_restarts: int | None = None,
+                  between: Callable[[], None] | None = None) -> ParallelResult:
     """`count` tabu searches from `start`, each with the time, iteration limit and patience that one
     search would get (see `jobshop_tabu.tabu_search`); every better schedule of each search goes to
-    `on_improve` under a lock (a search's own improvements: the caller keeps the overall best)."""
+    `on_improve` under a lock (a search's own improvements: the caller keeps the overall best), and
+    `between` (called between chunks) under the same lock."""
     lock, halt = threading.Lock(), threading.Event()
     deadline = time.monotonic() + seconds
 
@@ -64,10 +66,15 @@ def tabu_searches(data: ScheduleData, start: Sequence[Placement], seconds: float
             with lock:
                 on_improve(placements, makespan)
 
+    def tick() -> None:
+        if between is not None:
+            with lock:
+                between()
+
     def one(k: int) -> TabuResult:
         try:
             return tabu_search(data, tuple(start), deadline - time.monotonic(), seed + SEED_STRIDE * k, lower_bound,
-                               relay, max_iterations, patience_restarts, halt)
+                               relay, max_iterations, patience_restarts, halt, tick)
         except BaseException:
             halt.set()  # the error reaches the caller at once, not after the others' time is up
             raise

@@ -42,18 +42,20 @@ def method(data: ScheduleData) -> str | None:
 def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed: int = 0,
             lower_bound: float = 0.0, on_improve: Improved | None = None,
             max_iterations: int | None = None, patience: int | None = None,
-            stall: int | None = None, searches: int = 1) -> SearchOutcome | None:
+            stall: int | None = None, searches: int = 1,
+            between: Callable[[], None] | None = None) -> SearchOutcome | None:
     """Improves the feasible schedule `start` for at most `seconds`; None if no method applies.
 
     `patience`: give up after this many restart periods without a better schedule (tabu search;
     the caller has a better use for the time, such as a CP-SAT proof); `stall`: the same for iterated
     greedy, in steps without a better makespan or tardiness. `searches`: independent tabu searches
     run side by side in threads, each with these limits (iterated greedy ignores it); `on_improve`
-    is then called under a lock, one thread at a time."""
+    is then called under a lock, one thread at a time, and so is `between`, called between steps
+    (a caller that throttles its reports flushes them there)."""
     name = method(data)
     if name == "iterated greedy":
         found = parallel_search.iterated_greedy(data, start, seconds, seed, lower_bound, on_improve, max_iterations,
-                                                stall)
+                                                stall, between)
         return SearchOutcome(found.placements, found.objective, name, found.iterations)
     if name == "tabu search":
         def relay(placements: tuple[Placement, ...], makespan: int) -> None:
@@ -62,10 +64,10 @@ def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed
 
         if searches >= 2:
             runs = parallel_tabu.tabu_searches(data, start, seconds, searches, seed, int(lower_bound), relay,
-                                               max_iterations, patience)
+                                               max_iterations, patience, between)
             best = runs.best
             return SearchOutcome(best.placements, float(best.makespan), name, runs.iterations, searches)
         tabu = jobshop_tabu.tabu_search(data, tuple(start), seconds, seed, int(lower_bound), relay, max_iterations,
-                                        patience)
+                                        patience, between=between)
         return SearchOutcome(tabu.placements, float(tabu.makespan), name, tabu.iterations)
     return None

@@ -245,3 +245,32 @@ def test_a_critical_path_of_job_arcs_ends_the_search_at_once() -> None:
     found = jobshop_tabu.tabu_search(data, best_schedule(data).placements, 30.0)
     assert found.makespan == 20 and time.monotonic() - started < 5  # the long job alone takes 20
     check(problem, found.placements, found.makespan)
+
+
+@pytest.mark.parametrize("make", [lambda: jsplib(FT10), job_shop_with_setups_and_releases], ids=["ft10", "setups"])
+def test_heads_and_tails_after_a_move_match_a_full_evaluation(make) -> None:  # type: ignore[no-untyped-def]
+    """The kernel re-sorts only the window of the topological order a move touches (evaluate_move):
+    after every move of a long random walk, heads, tails and makespan equal those computed afresh."""
+    from solvers.families.scheduling import tabu_kernel as kernel
+
+    data = flatten(make())
+    search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=3)
+    rng = np.random.default_rng(3)
+    applied = 0
+    for _ in range(400):
+        moves = search.moves()
+        if not moves:
+            break
+        m, a, b = moves[int(rng.integers(len(moves)))]
+        applied += kernel.apply(search.v, search.seq, search.mlen, search.setup, search.sidx, search.tabu,
+                                search.st, m, a, b)
+        fresh = search.v.copy()
+        span = kernel.evaluate(fresh, search.setup, search.sidx)
+        assert span == search.st[kernel.MAKESPAN]
+        assert (fresh[kernel.R] == search.v[kernel.R]).all() and (fresh[kernel.Q] == search.v[kernel.Q]).all()
+        order, place = search.v[kernel.ORDER], search.v[kernel.OPOS]
+        assert (place[order] == np.arange(len(order))).all()
+        for arc in (kernel.JS, kernel.MS):
+            tails = np.flatnonzero(search.v[arc] >= 0)
+            assert (place[tails] < place[search.v[arc, tails]]).all()  # still a topological order
+    assert applied > 100

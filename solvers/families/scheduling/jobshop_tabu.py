@@ -128,6 +128,9 @@ def _operation_rows(data: ScheduleData) -> np.ndarray:
     for ops in data.job_ops:
         for a, b in itertools.pairwise(ops):
             v[kernel.JS, a], v[kernel.JP, b] = b, a
+    v[kernel.SINKS] = -1
+    sinks = [ops[-1] for ops in data.job_ops if ops]
+    v[kernel.SINKS, :len(sinks)] = sinks
     return v
 
 

@@ -1,5 +1,5 @@
-"""Independent tabu searches side by side (`parallel_tabu`), and the CP-SAT backend running them
-when a request asks for `threads` >= 2."""
+"""Independent tabu searches side by side or taking turns (`parallel_tabu`), and the CP-SAT backend
+running them when a request asks for `threads` >= 2 or, on one thread, for a large job shop."""
 
 import threading
 import time
@@ -106,13 +106,39 @@ def test_halt_stops_a_search_between_chunks() -> None:
 
 def test_searches_follow_threads_up_to_four() -> None:
     assert [parallel_tabu.searches(t) for t in (1, 2, 3, 4, 8, 64)] == [1, 2, 3, 4, 4, 4]
+    assert [parallel_tabu.searches(t, large=True) for t in (1, 2, 8)] == [parallel_tabu.ONE_THREAD_SEARCHES, 2, 4]
+
+
+def test_searches_sharing_a_thread_take_turns_and_keep_their_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two searches on one thread, in turns far shorter than their iteration limit: both run on the
+    same thread, each goes on where it stopped (exactly its limit in the end, over many turns), and
+    the best schedule is feasible and reported."""
+    monkeypatch.setattr(parallel_tabu, "TURN_SECONDS", 0.002)
+    problem = jsplib(FT10)
+    data = flatten(problem)
+    names, turns = set(), []
+    run = jobshop_tabu.TabuSearch.run
+
+    def counted(search: jobshop_tabu.TabuSearch, *args: object, **kwargs: object) -> jobshop_tabu.TabuResult:
+        names.add(threading.current_thread().name)
+        turns.append(id(search))
+        return run(search, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobshop_tabu.TabuSearch, "run", counted)
+    found = parallel_tabu.tabu_searches(data, best_schedule(data).placements, 60.0, 2, seed=1,
+                                        max_iterations=150_000, threads=1)
+    assert [r.iterations for r in found.runs] == [150_000, 150_000]
+    assert len(names) == 1 and len(set(turns)) == 2 and len(turns) > 10
+    solution = to_solution(data, found.best.placements)
+    assert schedule_violations(problem, solution) == []
+    assert schedule_objective(problem, solution) == found.best.makespan
 
 
 CPSAT = load_builtin().get("cpsat")
 
 
 @pytest.mark.parametrize("threads", [2, 1])
-def test_the_backend_runs_one_search_per_thread(threads: int) -> None:
+def test_the_backend_runs_two_searches_on_a_large_job_shop(threads: int) -> None:
     problem = jsplib(LA31)
     started = time.monotonic()
     raw = run_backend(CPSAT, problem, SolveOptions(time_limit=20.0, threads=threads), RunLimits(grace=1.0))
@@ -121,7 +147,8 @@ def test_the_backend_runs_one_search_per_thread(threads: int) -> None:
     assert isinstance(raw.solution, ScheduleSolution)
     assert schedule_violations(problem, raw.solution) == []
     assert schedule_objective(problem, raw.solution) == LA31_OPTIMUM
-    assert ("2 tabu searches in parallel" in raw.native_status) == (threads == 2), raw.native_status
+    together = "in parallel" if threads == 2 else "taking turns on one thread"  # 300 operations: large
+    assert f"2 tabu searches {together}" in raw.native_status, raw.native_status
 
 
 @pytest.mark.parametrize(("shape", "searches"), [("job shop", 1), ("job shop", 2), ("parallel machines", 1)])

@@ -14,7 +14,8 @@ iterated greedy (`families.scheduling.flowshop`), a CP-SAT probe, local search f
 then CP-SAT hinted with the best schedule; job shops repeat tabu search and CP-SAT while time is
 left. With `threads` >= 2, each tabu phase runs min(threads, 4) independent searches in threads
 (`families.scheduling.parallel_tabu`; the native status says how many), and CP-SAT runs `threads`
-workers. Parallel machines with setups (makespan) run `_setup_phases`: iterated greedy, the exact
+workers; with one thread, large job shops run two searches taking turns (`parallel_tabu.searches`).
+Parallel machines with setups (makespan) run `_setup_phases`: iterated greedy, the exact
 cover of `families.scheduling.partition` where few jobs share a machine, CP-SAT. Every phase's
 incumbents are reported; the status is optimal only when the best schedule meets a proven bound.
 """
@@ -113,7 +114,7 @@ PROBING_ARC_LIMIT = 2000
 
 
 class _Run(Tracker[tuple[Placement, ...]]):
-    """The tracker, and how many tabu searches ran side by side (for the native status)."""
+    """The tracker, and how many tabu searches ran (for the native status)."""
 
     tabu_searches = 1
 
@@ -130,7 +131,8 @@ def solve(problem: SchedulingProblem, context: SolveContext) -> RawResult:
     built = time.monotonic()
     status = _phases(run, data, hint)
     outcome = Outcome(status, run.best, run.bound, built - started, time.monotonic() - built, run.log, run.notes)
-    parallel = f"; {run.tabu_searches} tabu searches in parallel" if run.tabu_searches > 1 else ""
+    together = "in parallel" if context.options.threads > 1 else "taking turns on one thread"
+    parallel = f"; {run.tabu_searches} tabu searches {together}" if run.tabu_searches > 1 else ""
     return finish(outcome, context.options, f"{run.native}; best from {run.best.origin}{parallel}")
 
 
@@ -229,11 +231,13 @@ def _flowshop_search(run: _Run, data: ScheduleData, seconds: float) -> None:
 def _local_search(run: _Run, data: ScheduleData, seconds: float, patience: int | None,
                   stall: int | None = None, seed_offset: int = 0) -> None:
     """The family's local search from the best schedule; every improvement goes to the tracker.
-    Tabu search runs `parallel_tabu.searches(threads)` searches (they call `run.offer` under a lock)."""
-    seed = run.context.options.seed + seed_offset
+    Tabu search runs `parallel_tabu.searches(threads, large)` searches on `threads` threads
+    (they call `run.offer` under a lock)."""
+    seed, threads = run.context.options.seed + seed_offset, run.context.options.threads
     found = schedule_search.improve(data, run.native_best, seconds, seed, run.floor,
                                     lambda p, v: run.offer(p, v, "local search"), patience=patience, stall=stall,
-                                    searches=parallel_tabu.searches(run.context.options.threads), between=run.flush)
+                                    searches=parallel_tabu.searches(threads, len(data.ops) >= LARGE_JOBSHOP_OPS),
+                                    between=run.flush, threads=threads)
     if found is not None:
         run.tabu_searches = max(run.tabu_searches, found.searches)
         run.offer(found.placements, found.objective, found.method)

@@ -174,6 +174,12 @@ class TabuSearch:
         self.chunk = 64
         self.run_patience = RUN_PATIENCE_STALLS * int(self.st[kernel.STALL])
         self.elite = ElitePool(self, ELITE_SIZE)
+        self.found_at = 0
+        """Iteration of the last better schedule (patience counts from it, across calls to `run`)."""
+        self.stale_runs = 0
+        """Tabu runs ended since the last better schedule (the pool restarts after POOL_RESTART_RUNS)."""
+        self.finished = False
+        """The search ended for a reason other than time: bound met, no move left, patience or iteration limit."""
 
     def _configure(self, data: ScheduleData, seed: int) -> None:
         st = self.st
@@ -227,22 +233,27 @@ class TabuSearch:
         """Tabu runs from relinked elite schedules until the deadline (time.monotonic), the iteration
         limit or the lower bound, or `patience` iterations without a better schedule; `halt` (checked
         between compiled chunks) lets searches running side by side stop when one meets the bound;
-        `between` is called between chunks (a caller that throttles its reports flushes them)."""
+        `between` is called between chunks (a caller that throttles its reports flushes them).
+        A run cut by the deadline goes on at the next call (searches sharing a thread take turns)."""
         stop = None if max_iterations is None else self.iterations + max_iterations
-        found_at, stale_runs = self.iterations, 0
         while time.monotonic() < deadline and self.best > lower_bound and not (halt and halt.is_set()):
             reason = self._tabu_run(deadline, lower_bound, stop, halt, between)
-            stale_runs += 1
             if self.elite.offer(self):
-                found_at, stale_runs = self.iterations, 0
+                self.found_at, self.stale_runs = self.iterations, 0
                 if on_improve is not None:
                     on_improve(self.placements(), self.best)
-            if stale_runs >= POOL_RESTART_RUNS:
+            elif reason != kernel.CONTINUE:
+                self.stale_runs += 1
+            if self.stale_runs >= POOL_RESTART_RUNS:
                 self.elite.restart()
-                stale_runs = 0
-            out_of_patience = patience is not None and self.iterations - found_at > patience
-            if reason in (kernel.CONTINUE, kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience:
-                break  # time or iterations ran out, the bound was met, or a critical path of job arcs proved the best
+                self.stale_runs = 0
+            out_of_patience = patience is not None and self.iterations - self.found_at > patience
+            # the bound was met, a critical path of job arcs proved the best, patience or iterations ran out
+            used_up = reason == kernel.CONTINUE and stop is not None and self.iterations >= stop
+            if reason in (kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience or self.best <= lower_bound or used_up:
+                self.finished = True
+            if reason == kernel.CONTINUE or self.finished:
+                break
             self._next_start()
         return TabuResult(self.placements(), self.best, self.iterations, self.restarts)
 

@@ -2,7 +2,7 @@
 
 - job shop, makespan (one machine per operation; releases and setups allowed): tabu search on
   the disjunctive graph (`jobshop_tabu`); with `searches` >= 2, that many independent tabu
-  searches in threads, best one returned (`parallel_tabu`);
+  searches in threads or taking turns on fewer threads, best one returned (`parallel_tabu`);
 - one operation per job on parallel machines (alternatives, setups, releases; makespan or total
   weighted tardiness): iterated greedy with insertion local search (`parallel_search`);
 - anything else (flexible job shops, tardiness job shops): no local search, None.
@@ -43,13 +43,14 @@ def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed
             lower_bound: float = 0.0, on_improve: Improved | None = None,
             max_iterations: int | None = None, patience: int | None = None,
             stall: int | None = None, searches: int = 1,
-            between: Callable[[], None] | None = None) -> SearchOutcome | None:
+            between: Callable[[], None] | None = None, threads: int | None = None) -> SearchOutcome | None:
     """Improves the feasible schedule `start` for at most `seconds`; None if no method applies.
 
     `patience`: give up after this many restart periods without a better schedule (tabu search;
     the caller has a better use for the time, such as a CP-SAT proof); `stall`: the same for iterated
     greedy, in steps without a better makespan or tardiness. `searches`: independent tabu searches
-    run side by side in threads, each with these limits (iterated greedy ignores it); `on_improve`
+    run on `threads` threads (default: one each; more searches than threads take turns), each with
+    these limits (iterated greedy ignores both); `on_improve`
     is then called under a lock, one thread at a time, and so is `between`, called between steps
     (a caller that throttles its reports flushes them there)."""
     name = method(data)
@@ -64,7 +65,7 @@ def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed
 
         if searches >= 2:
             runs = parallel_tabu.tabu_searches(data, start, seconds, searches, seed, int(lower_bound), relay,
-                                               max_iterations, patience, between)
+                                               max_iterations, patience, between, threads)
             best = runs.best
             return SearchOutcome(best.placements, float(best.makespan), name, runs.iterations, searches)
         tabu = jobshop_tabu.tabu_search(data, tuple(start), seconds, seed, int(lower_bound), relay, max_iterations,

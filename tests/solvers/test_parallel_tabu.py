@@ -111,9 +111,9 @@ def test_searches_follow_threads_up_to_four() -> None:
 
 def test_searches_sharing_a_thread_take_turns_and_keep_their_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two searches on one thread, in turns far shorter than their iteration limit: both run on the
-    same thread, each goes on where it stopped (exactly its limit in the end, over many turns), and
-    the best schedule is feasible and reported."""
-    monkeypatch.setattr(parallel_tabu, "TURN_SECONDS", 0.002)
+    same thread, each goes on where it stopped (exactly its limit in the end, over many turns), the
+    same seed gives the same schedules, and the best one is feasible."""
+    monkeypatch.setattr(parallel_tabu, "TURN_ITERATIONS", 7_000)
     problem = jsplib(FT10)
     data = flatten(problem)
     names, turns = set(), []
@@ -128,7 +128,10 @@ def test_searches_sharing_a_thread_take_turns_and_keep_their_limits(monkeypatch:
     found = parallel_tabu.tabu_searches(data, best_schedule(data).placements, 60.0, 2, seed=1,
                                         max_iterations=150_000, threads=1)
     assert [r.iterations for r in found.runs] == [150_000, 150_000]
-    assert len(names) == 1 and len(set(turns)) == 2 and len(turns) > 10
+    assert len(names) == 1 and len(set(turns)) == 2 and len(turns) == 2 * 22  # 21 turns of 7,000, one of 3,000
+    again = parallel_tabu.tabu_searches(data, best_schedule(data).placements, 60.0, 2, seed=1,
+                                        max_iterations=150_000, threads=1)
+    assert [r.placements for r in again.runs] == [r.placements for r in found.runs]  # turns counted, not timed
     solution = to_solution(data, found.best.placements)
     assert schedule_violations(problem, solution) == []
     assert schedule_objective(problem, solution) == found.best.makespan

@@ -179,7 +179,7 @@ class TabuSearch:
         self.stale_runs = 0
         """Tabu runs ended since the last better schedule (the pool restarts after POOL_RESTART_RUNS)."""
         self.finished = False
-        """The search ended for a reason other than time: bound met, no move left, patience or iteration limit."""
+        """The search ended for a reason other than time and iterations: bound met, no move left, patience."""
 
     def _configure(self, data: ScheduleData, seed: int) -> None:
         st = self.st
@@ -234,7 +234,8 @@ class TabuSearch:
         limit or the lower bound, or `patience` iterations without a better schedule; `halt` (checked
         between compiled chunks) lets searches running side by side stop when one meets the bound;
         `between` is called between chunks (a caller that throttles its reports flushes them).
-        A run cut by the deadline goes on at the next call (searches sharing a thread take turns)."""
+        A run cut by the deadline or the iteration limit goes on at the next call (searches sharing a
+        thread take turns)."""
         stop = None if max_iterations is None else self.iterations + max_iterations
         while time.monotonic() < deadline and self.best > lower_bound and not (halt and halt.is_set()):
             reason = self._tabu_run(deadline, lower_bound, stop, halt, between)
@@ -248,10 +249,8 @@ class TabuSearch:
                 self.elite.restart()
                 self.stale_runs = 0
             out_of_patience = patience is not None and self.iterations - self.found_at > patience
-            # the bound was met, a critical path of job arcs proved the best, patience or iterations ran out
-            used_up = reason == kernel.CONTINUE and stop is not None and self.iterations >= stop
-            if reason in (kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience or self.best <= lower_bound or used_up:
-                self.finished = True
+            if reason in (kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience or self.best <= lower_bound:
+                self.finished = True  # bound met, a critical path of job arcs proved the best, or patience out
             if reason == kernel.CONTINUE or self.finished:
                 break
             self._next_start()

@@ -9,8 +9,9 @@ callback, which runs under one lock: the CP-SAT backend's tracker and the progre
 are plain Python objects, not thread-safe, and the caller's thread only waits meanwhile. The first
 search to meet the lower bound stops the others (nothing better exists).
 
-More searches than threads take turns on a thread (TURN_SECONDS each, every search keeping its
-state between turns): with one thread, a large job shop runs ONE_THREAD_SEARCHES searches so (see
+More searches than threads take turns on a thread (TURN_ITERATIONS each, every search keeping
+its state between turns; counted in iterations, not seconds, so a seed gives the same trajectories
+whatever the machine's load): with one thread, a large job shop runs ONE_THREAD_SEARCHES searches so (see
 there).
 """
 
@@ -33,11 +34,12 @@ ONE_THREAD_SEARCHES = 2
 """Searches taking turns on one thread for large job shops (the caller says which). A single
 search's best is decided early by its seed's trajectory: ta32, ta43, ta46 and ta48 ended at 60 s on
 the same values with twice the iterations per second (2.58%, 2.33%, 2.05%, 2.07% above the best
-known), while two searches with seeds 0 and 1000, taking turns for the 54 s tabu search gets, ended at
+known), while two searches with seeds 0 and 1000, taking turns of 0.5 s for the 54 s tabu search gets, ended at
 1812, 1873, 2041, 1963 (1.57%, 1.46%, 1.85%, 1.34%; the best of each pair came twice from each seed).
 On smaller ones one search keeps the thread: CP-SAT proves or closes in on those."""
-TURN_SECONDS = 0.5
-"""A search's turn on a thread it shares (it goes on where it stopped at its next turn)."""
+TURN_ITERATIONS = 100_000
+"""A search's turn on a thread it shares (0.4-0.7 s on Taillard 30 x 20; it goes on where it
+stopped at its next turn)."""
 
 
 def searches(threads: int, large: bool = False) -> int:
@@ -106,20 +108,21 @@ def tabu_searches(data: ScheduleData, start: Sequence[Placement], seconds: float
 def take_turns(group: list[TabuSearch], deadline: float, lower_bound: int, on_improve: Improved,
                max_iterations: int | None, patience_restarts: int | None, halt: threading.Event,
                between: Callable[[], None]) -> list[TabuResult]:
-    """Searches sharing one thread, TURN_SECONDS each in turn (one search: all the time at once),
-    until the deadline, `halt`, or every search has finished (bound, patience, iterations)."""
-    limits = [max_iterations] * len(group)
+    """Searches sharing one thread, TURN_ITERATIONS each in turn (one search: all at once), until
+    the deadline, `halt`, or every search has finished (bound, patience, its `max_iterations`)."""
+    left = [max_iterations] * len(group)
     results = [TabuResult(s.placements(), s.best, s.iterations, s.restarts) for s in group]
     while time.monotonic() < deadline and not halt.is_set() and not all(s.finished for s in group):
         for k, search in enumerate(group):
             if search.finished or halt.is_set():
                 continue
-            turn_end = deadline if len(group) == 1 else min(deadline, time.monotonic() + TURN_SECONDS)
+            limit = left[k]
+            if len(group) > 1:
+                limit = TURN_ITERATIONS if limit is None else min(limit, TURN_ITERATIONS)
             patience = None if patience_restarts is None else patience_restarts * search.stall_limit()
             done = search.iterations
-            results[k] = search.run(turn_end, lower_bound, on_improve, limits[k], patience, halt, between)
-            left = limits[k]
-            if left is not None:
-                limits[k] = left = max(0, left - (search.iterations - done))
-                search.finished |= left == 0
+            results[k] = search.run(deadline, lower_bound, on_improve, limit, patience, halt, between)
+            if (remaining := left[k]) is not None:
+                left[k] = remaining = remaining - (search.iterations - done)
+                search.finished |= remaining <= 0
     return results

@@ -146,7 +146,8 @@ class SolveContext:
 
 
 class SolveFunction(Protocol):
-    """The one function each backend module exports."""
+    """The one function each backend module exports (besides, optionally, `warm_up()`, which a
+    solve process started ahead of requests calls once to load compiled kernels)."""
 
     def __call__(self, problem: Problem, context: SolveContext) -> RawResult: ...
 

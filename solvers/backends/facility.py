@@ -276,3 +276,11 @@ def _result(best: Best, context: SolveContext, note: str, build_time: float, com
         build_time=build_time,
         solve_time=context.elapsed() - build_time,
     )
+
+
+def warm_up() -> None:
+    """Loads the compiled transportation and single-source kernels (a solve process started ahead
+    of requests calls it)."""
+    from solvers.families.facility import transport
+
+    transport.warm_up()

@@ -82,6 +82,11 @@ def _kernels() -> "ModuleType":
     return importlib.import_module(KERNELS)
 
 
+def warm_up() -> None:
+    """Loads the compiled kernels (a solve process started ahead of requests calls it)."""
+    _kernels().warm_up()
+
+
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     if not isinstance(problem, TspProblem):
         return RawResult(status=Status.error, termination=Termination.error,

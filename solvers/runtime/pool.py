@@ -29,12 +29,13 @@ def _context() -> multiprocessing.context.ForkServerContext:
 class SolveProcess:
     """One child process serving solves for one backend module over a duplex pipe."""
 
-    def __init__(self, module: str, max_memory: int | None) -> None:
+    def __init__(self, module: str, max_memory: int | None, ahead: bool = False) -> None:
+        """`ahead`: started before any request needs it, so it also runs the backend's `warm_up`."""
         self.key = (module, max_memory)
         self.solves = 0
         ctx = _context()
         self._conn, child = ctx.Pipe(duplex=True)
-        self._process = ctx.Process(target=serve_main, args=(child, module, max_memory), daemon=True)
+        self._process = ctx.Process(target=serve_main, args=(child, module, max_memory, ahead), daemon=True)
         self._process.start()
         child.close()
 
@@ -98,8 +99,9 @@ class WorkerPool:
         process.kill()
 
     def warm(self, module: str, max_memory: int | None) -> None:
-        """Starts a process ahead of the first request (it imports its library meanwhile)."""
-        self.release(SolveProcess(module, max_memory))
+        """Starts a process ahead of the first request (it imports its library and loads its
+        compiled kernels meanwhile)."""
+        self.release(SolveProcess(module, max_memory, ahead=True))
 
     def replace(self, killed: SolveProcess) -> None:
         """Starts a fresh process for the module of a process that was just killed (deadline,

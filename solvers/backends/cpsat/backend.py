@@ -19,3 +19,11 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
         return cpsat_tsp.solve(problem, context)
     return RawResult(status=Status.error, termination=Termination.error,
                      native_status=f"cpsat does not solve {problem.kind} problems")
+
+
+def warm_up() -> None:
+    """Loads the compiled schedule searches (a solve process started ahead of requests calls it)."""
+    from solvers.families.scheduling import flowshop, jobshop_tabu
+
+    jobshop_tabu.warm_up()
+    flowshop.warm_up()

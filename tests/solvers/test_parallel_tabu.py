@@ -137,6 +137,18 @@ def test_searches_sharing_a_thread_take_turns_and_keep_their_limits(monkeypatch:
     assert schedule_objective(problem, solution) == found.best.makespan
 
 
+def test_searches_taking_turns_stop_at_once_when_the_start_meets_the_bound() -> None:
+    """Nothing to search for: both searches are finished before their first turn (no busy loop
+    until the deadline)."""
+    data = flatten(jsplib(FT10))
+    start = best_schedule(data)
+    began = time.monotonic()
+    found = parallel_tabu.tabu_searches(data, start.placements, 30.0, 2, lower_bound=int(start.objective),
+                                        threads=1)
+    assert time.monotonic() - began < 5.0
+    assert [r.iterations for r in found.runs] == [0, 0] and found.best.makespan == start.objective
+
+
 CPSAT = load_builtin().get("cpsat")
 
 

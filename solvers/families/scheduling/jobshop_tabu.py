@@ -237,7 +237,8 @@ class TabuSearch:
         A run cut by the deadline or the iteration limit goes on at the next call (searches sharing a
         thread take turns)."""
         stop = None if max_iterations is None else self.iterations + max_iterations
-        while time.monotonic() < deadline and self.best > lower_bound and not (halt and halt.is_set()):
+        self.finished |= self.best <= lower_bound
+        while time.monotonic() < deadline and not self.finished and not (halt and halt.is_set()):
             reason = self._tabu_run(deadline, lower_bound, stop, halt, between)
             if self.elite.offer(self):
                 self.found_at, self.stale_runs = self.iterations, 0

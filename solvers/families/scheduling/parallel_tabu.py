@@ -11,8 +11,7 @@ search to meet the lower bound stops the others (nothing better exists).
 
 More searches than threads take turns on a thread (TURN_ITERATIONS each, every search keeping
 its state between turns; counted in iterations, not seconds, so a seed gives the same trajectories
-whatever the machine's load): with one thread, a large job shop runs ONE_THREAD_SEARCHES searches so (see
-there).
+whatever the machine's load). With one thread, a large job shop runs ONE_THREAD_SEARCHES so.
 """
 
 import threading
@@ -34,9 +33,10 @@ ONE_THREAD_SEARCHES = 2
 """Searches taking turns on one thread for large job shops (the caller says which). A single
 search's best is decided early by its seed's trajectory: ta32, ta43, ta46 and ta48 ended at 60 s on
 the same values with twice the iterations per second (2.58%, 2.33%, 2.05%, 2.07% above the best
-known), while two searches with seeds 0 and 1000, taking turns of 0.5 s for the 54 s tabu search gets, ended at
-1812, 1873, 2041, 1963 (1.57%, 1.46%, 1.85%, 1.34%; the best of each pair came twice from each seed).
-On smaller ones one search keeps the thread: CP-SAT proves or closes in on those."""
+known), while two searches with seeds 0 and 1000 taking turns for the 54 s tabu search gets ended
+at 1811, 1879, 2041, 1985 (1.51%, 1.79%, 1.85%, 2.48%; the better of the pair from either seed).
+Three searches: 1811, 1879, 2041, 1981, no better. On smaller job shops one search keeps the
+thread: CP-SAT proves or closes in on those."""
 TURN_ITERATIONS = 100_000
 """A search's turn on a thread it shares (0.4-0.7 s on Taillard 30 x 20; it goes on where it
 stopped at its next turn)."""

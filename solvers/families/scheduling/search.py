@@ -50,9 +50,9 @@ def improve(data: ScheduleData, start: Sequence[Placement], seconds: float, seed
     the caller has a better use for the time, such as a CP-SAT proof); `stall`: the same for iterated
     greedy, in steps without a better makespan or tardiness. `searches`: independent tabu searches
     run on `threads` threads (default: one each; more searches than threads take turns), each with
-    these limits (iterated greedy ignores both); `on_improve`
-    is then called under a lock, one thread at a time, and so is `between`, called between steps
-    (a caller that throttles its reports flushes them there)."""
+    these limits (iterated greedy ignores both); `on_improve` is then called under a lock, one
+    thread at a time, and so is `between`, called between steps (a caller that throttles its
+    reports flushes them there)."""
     name = method(data)
     if name == "iterated greedy":
         found = parallel_search.iterated_greedy(data, start, seconds, seed, lower_bound, on_improve, max_iterations,

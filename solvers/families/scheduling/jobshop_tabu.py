@@ -70,8 +70,10 @@ RELINK_SHARE = (0.4, 0.6)
 """A new run starts this share (uniform in the range) of the way from one elite schedule to another.
 Two searches taking turns, 4,500,000 iterations each (about 50 s), ta41-ta50, seeds 0 and 1000:
 with (0.25, 0.5) mean gap 1.61%, worst 2.48% (ta48, its best found by 19 s of 52); with (0.4, 0.6)
-1.34%, worst 1.68% (ta48 1.50%). Why, as far as measured: the best of ta48 stopped improving
-after 19 s with the shorter share; a start nearer the middle of the path is farther from both ends."""
+1.34%, worst 1.68% (ta48 1.50%); seeds 1 and 1001: 1.45%, worst 2.05% -> 1.49%, worst 2.33% (ta43,
+ta46). Over the 20 runs the mean is 1.53% -> 1.42%, within the spread between seeds: a small gain,
+not a proven one. Why try it: the best of ta48 stopped improving after 19 s with the shorter share,
+and a start nearer the middle of the path is farther from the valleys of both ends."""
 POOL_MIN_DISTANCE = 0.01
 """Crowding threshold, as a share of the machine-order pairs (ElitePool.offer). Without it the pool
 converged to near-copies (ta47: mean distance between members 371 pairs at 5 s, 7 at 30 s, all at

@@ -23,8 +23,9 @@ with a few random block swaps, and after RUN_PATIENCE_STALLS such periods it end
 schedule enters an elite pool (ElitePool), and the next run starts part of the way from one elite
 schedule towards another (path relinking, as in the TS/PR of Peng, Lü and Cheng 2015: adjacent
 swaps that put machine pairs in the target's order). Against restarts from the best schedule
-only, at 8 s over ta41, ta21, ta25, ta45, abz7: mean gap 1.32% instead of 2.32%. The pool is kept
-spread out by crowding (POOL_MIN_DISTANCE): a run's end close to a member can only replace it.
+only, at 8 s over ta41, ta21, ta25, ta45, abz7: mean gap 1.32% instead of 2.32% (relinking from
+25-50% of the way then; RELINK_SHARE). The pool is kept spread out by crowding
+(POOL_MIN_DISTANCE): a run's end close to a member can only replace it.
 
 Setups (per machine, by job) weigh the machine arcs; release dates bound heads. Jobs visiting a
 machine twice are allowed: estimates are then rougher, and every move is checked exactly anyway.
@@ -68,7 +69,7 @@ RUN_PATIENCE_STALLS = 2
 """A tabu run ends after this many stall periods without a better schedule of its own."""
 RELINK_SHARE = (0.4, 0.6)
 """A new run starts this share (uniform in the range) of the way from one elite schedule to another.
-Two searches taking turns, 4,500,000 iterations each (about 50 s), ta41-ta50, seeds 0 and 1000:
+Two searches taking turns, 4,500,000 iterations each (50-56 s), ta41-ta50, seeds 0 and 1000:
 with (0.25, 0.5) mean gap 1.61%, worst 2.48% (ta48, its best found by 19 s of 52); with (0.4, 0.6)
 1.34%, worst 1.68% (ta48 1.50%); seeds 1 and 1001: 1.45%, worst 2.05% -> 1.49%, worst 2.33% (ta43,
 ta46). Over the 20 runs the mean is 1.53% -> 1.42%, within the spread between seeds: a small gain,

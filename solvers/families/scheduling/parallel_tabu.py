@@ -34,7 +34,8 @@ ONE_THREAD_SEARCHES = 2
 search's best is decided early by its seed's trajectory: ta32, ta43, ta46 and ta48 ended at 60 s on
 the same values with twice the iterations per second (2.58%, 2.33%, 2.05%, 2.07% above the best
 known), while two searches with seeds 0 and 1000 taking turns for the 54 s tabu search gets ended
-at 1811, 1879, 2041, 1985 (1.51%, 1.79%, 1.85%, 2.48%; the better of the pair from either seed).
+at 1811, 1879, 2041, 1985 (1.51%, 1.79%, 1.85%, 2.48%; the better of the pair from either seed;
+relinking from 25-50% of the way then, see `jobshop_tabu.RELINK_SHARE`).
 Three searches: 1811, 1879, 2041, 1981, no better. On smaller job shops one search keeps the
 thread: CP-SAT proves or closes in on those."""
 TURN_ITERATIONS = 100_000

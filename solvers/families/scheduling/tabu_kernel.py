@@ -88,8 +88,8 @@ def evaluate_move(v, seq, setup, sidx, m, lo, hi):  # type: ignore[no-untyped-de
     changed, so an operation before the first of them in the old order (p0) is no descendant of
     them and one after the last (p1) no ancestor. The old order stays valid outside p0..p1, which
     alone is re-sorted; heads change only from p0 on, tails only up to p1. Against a full evaluation
-    per move (about half of an iteration's time), 1.8-2.2x the iterations per second on ta32, ta43,
-    ta46, ta48 with the same trajectories."""
+    per move: 1.8-2.2x the iterations per second on ta32, ta43, ta46, ta48 with the same
+    trajectories."""
     p0, p1 = v.shape[1], -1
     for k in range(lo, hi + 1):
         at = v[OPOS, seq[m, k]]

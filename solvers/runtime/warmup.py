@@ -21,10 +21,11 @@ def warm_up() -> None:
     from solvers.families.tsp import mincut as tsp_mincut
 
     tsp_mincut.warm_up()
-    from solvers.families.scheduling import flowshop, jobshop_tabu
+    from solvers.families.scheduling import flowshop, jobshop_tabu, parallel_search
 
     jobshop_tabu.warm_up()
     flowshop.warm_up()
+    parallel_search.warm_up()
 
 
 if __name__ == "__main__":

@@ -34,10 +34,12 @@ from models.problem import Problem
 from solvers.contract import Incumbent
 
 PARALLEL = "parallel50x5"
-PARALLEL_BEST_KNOWN = 114.0
-"""Best makespan known for parallel50x5 (lower bound 90, CP-SAT). Found by `--best-known 300`:
-iterated greedy, 300 s each, seeds 0-2, twice (two versions of the search): 117, 116, 116, then
-114, 114, 114; CP-SAT (one worker, interleaved, 300 s) hinted with a 114 found nothing better."""
+PARALLEL_BEST_KNOWN = 113.0
+"""Best makespan known for parallel50x5 (CP-SAT's lower bound: 110). Found by `--best-known`: the
+plain-Python iterated greedy, 300 s each, seeds 0-2, twice (two versions of the search): 117, 116,
+116, then 114, 114, 114 (CP-SAT, one worker, interleaved, 300 s, hinted with a 114 found nothing
+better); the compiled one (`parallel_kernel`), `--best-known 60 --seeds 4` (load 1.0): 113, 114,
+113, 113 (6.0-7.1 million steps each)."""
 SETUPS = [f"setup{n}x{m}" for n in (8, 20) for m in (2, 3, 4, 5)]
 """`parallel_with_setups(n, m, seed=1)`: n single-operation jobs on m unrelated machines, durations
 5-30, sequence-dependent setups 1-15 (seeded, tests/solvers/cases.py). Optimal values, proven by the

@@ -142,13 +142,13 @@ def test_setup_instances_with_8_and_20_jobs_are_proven_optimal(jobs: int, machin
 
 
 def test_fifty_jobs_on_five_machines_get_a_real_bound_within_a_few_percent() -> None:
-    # The bound is CP-SAT's LP with the per-machine load cut: 110 against 115 in 8 of 9 bench runs
-    # (4.35%), 116/110 once (5.17%, load 4.6); 109 at load 6-7. The target is 5%, asserted at 6%
-    # for a loaded CI machine.
+    # The bound is CP-SAT's LP with the per-machine load cut: 110 (109 at load 6-7). With the compiled
+    # iterated greedy the schedule is 114 at load 1-8 (3.5%); the plain-Python one ended at 115-116.
+    # The target is 5%, asserted at 6% for a loaded CI machine.
     problem = parallel_with_setups()
     raw, _, _ = solve(problem, time_limit=10.0)
     assert raw.objective is not None and raw.bound is not None
-    assert raw.bound <= 114  # the best known schedule: a valid lower bound never exceeds it
+    assert raw.bound <= 113  # the best known schedule: a valid lower bound never exceeds it
     assert (raw.objective - raw.bound) / raw.objective <= 0.06
     assert_verified(problem, raw)
 

@@ -5,6 +5,7 @@ makespan is what the kernel says, brute-forced optima, reproducibility and the s
 import itertools
 import random
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -70,7 +71,7 @@ IDS = ["50x5", "20x3", "restricted"]
 
 
 @pytest.mark.parametrize("make", INSTANCES, ids=IDS)
-def test_kept_machine_ends_match_a_recomputation_of_every_layer(make) -> None:  # type: ignore[no-untyped-def]
+def test_kept_machine_ends_match_a_recomputation_of_every_layer(make: Callable[[], SchedulingProblem]) -> None:
     problem = make()
     data = flatten(problem)
     search = started(problem, seed=7)
@@ -84,7 +85,7 @@ def test_kept_machine_ends_match_a_recomputation_of_every_layer(make) -> None:  
 
 
 @pytest.mark.parametrize("make", INSTANCES, ids=IDS)
-def test_the_result_is_feasible_and_ends_when_the_kernel_says(make) -> None:  # type: ignore[no-untyped-def]
+def test_the_result_is_feasible_and_ends_when_the_kernel_says(make: Callable[[], SchedulingProblem]) -> None:
     problem = make()
     data = flatten(problem)
     found = parallel_search.iterated_greedy(data, best_schedule(data).placements, 30.0, seed=1, max_iterations=2000)

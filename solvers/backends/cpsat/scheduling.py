@@ -97,9 +97,9 @@ SETUP_WARMUP_STALL = 20_000
 """... or until this many iterated-greedy steps bring nothing better. Set when the search ran in plain
 Python (1,600-3,500 steps/s on 8-20 jobs) at 1,000: 20 x 3 reached its optimum 86 after 0.09-0.76 s
 over three seeds, and CP-SAT then proved it faster. Compiled (`parallel_kernel`, 89,000-450,000 steps
-per CPU second) 1,000 steps took milliseconds, and on 50 x 5 the search reached 1% of the best known
-only after CP-SAT's bound phase (4.06 s of 10, bench/scheduling.py, load 1.3); with 20,000 (400 per
-job) it is there after 1.18 s, the 8- and 20-job instances still proven within 1.0-1.9 s."""
+per CPU second) 1,000 steps took milliseconds, and on 50 x 5 the search reached 115 only after
+CP-SAT's bound phase (after 4.06 s of 10, bench/scheduling.py, load 1.3); with 20,000 (400 per job)
+after 1.18 s, the 8- and 20-job instances still proven, in 1.2-1.9 s (1.1-2.6 s in a later run)."""
 SETUP_WARMUP_STALL_PER_JOB = 400
 """... at most this many per job (8 jobs: 3,200 steps, about 0.01 s; the exact cover proves them at once)."""
 PARTITION_SHARE = 0.5

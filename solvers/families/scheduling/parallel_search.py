@@ -379,9 +379,17 @@ def _compiled_search(search: CompiledSearch, deadline: float, lower_bound: float
     return SearchResult(search.placements(), float(search.best), search.iterations)
 
 
+_warm = False
+"""The kernel is loaded in this process (the CP-SAT backend calls `warm_up` before every setup solve)."""
+
+
 def warm_up() -> None:
     """Loads the kernel (compiling it the first time) with a tiny search: at install time, in solve
-    processes started ahead of requests, and in a fresh process before a solve shares out its time."""
+    processes started ahead of requests, and in a fresh process before a solve shares out its time;
+    once per process."""
+    global _warm
+    if _warm:
+        return
     from models import SchedulingProblem
     from solvers.families.scheduling.data import flatten
     from solvers.families.scheduling.heuristic import best_schedule
@@ -392,3 +400,4 @@ def warm_up() -> None:
         for j in range(5)], "setup_times": [[0 if a == b else 1 + (a + b) % 3 for b in range(5)] for a in range(5)]})
     data = flatten(problem)
     iterated_greedy(data, best_schedule(data).placements, 5.0, max_iterations=20)
+    _warm = True

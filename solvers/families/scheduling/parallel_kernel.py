@@ -24,6 +24,7 @@ State is int64 arrays, so nothing is allocated per step:
 import math
 
 from solvers.families.jit import jit
+from solvers.families.xorshift import next_xorshift
 
 # layers of seqs, lens, ends
 CUR, TRIAL, BEST = range(3)
@@ -43,12 +44,7 @@ CONTINUE, AT_BOUND, STALLED, IMPROVED = range(4)
 @jit
 def next_random(st):  # type: ignore[no-untyped-def]
     """The next value of the xorshift32 stream in st[RNG]."""
-    x = st[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    st[RNG] = x
-    return x
+    return next_xorshift(st, RNG)
 
 
 @jit

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solvers.families.jit import jit
+from solvers.families.xorshift import next_xorshift
 
 # rows of v
 P, MACH, JOB, JP, JS, REL, POS, MP, MS, R, Q, ORDER, INDEG, STACK, BEST_R, PATH, HEADS, OPOS, SINKS = range(19)
@@ -37,12 +38,7 @@ Ints = NDArray[np.int64]
 @jit
 def rand_below(st, k):  # type: ignore[no-untyped-def]
     """Uniform integer in [0, k) from the xorshift32 stream in st[RNG]."""
-    x = st[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    st[RNG] = x
-    return x % k
+    return next_xorshift(st, RNG) % k
 
 
 @jit
@@ -486,3 +482,4 @@ def relink_towards(v, seq, mlen, setup, sidx, st, pos_b, steps):  # type: ignore
                 pick -= 1
     st[MAKESPAN] = evaluate(v, setup, sidx)
     return done
+

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solvers.families.jit import jit
+from solvers.families.xorshift import next_xorshift
 
 Tour = NDArray[np.int32]
 LOG_ROWS = 1 << 14
@@ -44,12 +45,7 @@ def _record(log, kind, a, b, c):  # type: ignore[no-untyped-def]
 @jit
 def rand(rng, bound):  # type: ignore[no-untyped-def]
     """A number in [0, bound) from a xorshift32 state (stays below 2**45: no int64 overflow)."""
-    x = rng[0]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    rng[0] = x
-    return int(x % bound)
+    return int(next_xorshift(rng, 0) % bound)
 
 
 @jit

@@ -25,7 +25,9 @@ schedule towards another (path relinking, as in the TS/PR of Peng, Lü and Cheng
 swaps that put machine pairs in the target's order). Against restarts from the best schedule
 only, at 8 s over ta41, ta21, ta25, ta45, abz7: mean gap 1.32% instead of 2.32% (relinking from
 25-50% of the way then; RELINK_SHARE). The pool is kept spread out by crowding
-(POOL_MIN_DISTANCE): a run's end close to a member can only replace it.
+(POOL_MIN_DISTANCE): a run's end close to a member can only replace it. When the pool stops
+improving it restarts around its best, and after FRESH_AFTER such restarts without a better schedule
+the search starts over from a random schedule (a new trajectory, keeping its best as the result).
 
 Setups (per machine, by job) weigh the machine arcs; release dates bound heads. Jobs visiting a
 machine twice are allowed: estimates are then rougher, and every move is checked exactly anyway.
@@ -86,6 +88,14 @@ POOL_RESTART_RUNS = 50
 """Tabu runs without a better schedule after which the pool keeps only its best and is refilled
 (REBUILD_KICKS): in 54 s runs on ta46 and ta49 the converged pool found nothing after 10-24 s."""
 REBUILD_KICKS = 20
+FRESH_AFTER = 2
+"""Pool restarts in a row without a better schedule after which the search starts over from a random
+schedule (a new trajectory; 0: never). A search's best is often set early by its trajectory (ta43,
+seed 1: found at 300,000 iterations of 4,500,000, then nothing). Two searches taking turns,
+4,500,000 iterations each, ta41-ta50, mean / worst gap to the best known: seed 1 1.49% / 2.33% ->
+1.38% / 2.25%, seed 2 1.59% / 2.49% -> 1.36% / 2.12%, several bests found by the new trajectories
+(ta43 seed 1 2.33% -> 1.19%, ta41 seed 2 2.49% -> 1.60%); starting over after every unproductive
+pool restart (1) was worse (1.60%, 1.69%): a new trajectory needs about a million iterations."""
 CHUNK_SECONDS = 0.02
 """Target length of one compiled chunk of iterations: the clock is read, and better schedules
 reported, between chunks."""
@@ -184,7 +194,12 @@ class TabuSearch:
         self.found_at = 0
         """Iteration of the last better schedule (patience counts from it, across calls to `run`)."""
         self.stale_runs = 0
-        """Tabu runs ended since the last better schedule (the pool restarts after POOL_RESTART_RUNS)."""
+        """Tabu runs ended since the pool's last better schedule (the pool restarts after POOL_RESTART_RUNS)."""
+        self.idle_restarts = 0
+        """Pool restarts since the last better schedule of the whole search."""
+        self.fresh_starts = 0
+        """Times the search started over from a random schedule (FRESH_AFTER)."""
+        self.job_ops = [list(ops) for ops in data.job_ops]
         self.finished = False
         """The search ended for a reason other than time and iterations: bound met, no move left, patience."""
 
@@ -247,14 +262,22 @@ class TabuSearch:
         self.finished |= self.best <= lower_bound
         while time.monotonic() < deadline and not self.finished and not (halt and halt.is_set()):
             reason = self._tabu_run(deadline, lower_bound, stop, halt, between)
+            local = self.elite.local_best()
             if self.elite.offer(self):
-                self.found_at, self.stale_runs = self.iterations, 0
+                self.found_at, self.stale_runs, self.idle_restarts = self.iterations, 0, 0
                 if on_improve is not None:
                     on_improve(self.placements(), self.best)
+            elif self.elite.local_best() < local:
+                self.stale_runs = 0
             elif reason != kernel.CONTINUE:
                 self.stale_runs += 1
             if self.stale_runs >= POOL_RESTART_RUNS:
-                self.elite.restart()
+                self.idle_restarts += 1
+                if FRESH_AFTER and self.idle_restarts >= FRESH_AFTER:
+                    self._fresh_start()
+                    self.idle_restarts = 0
+                else:
+                    self.elite.restart()
                 self.stale_runs = 0
             out_of_patience = patience is not None and self.iterations - self.found_at > patience
             if reason in (kernel.AT_BOUND, kernel.NO_MOVES) or out_of_patience or self.best <= lower_bound:
@@ -307,8 +330,40 @@ class TabuSearch:
             kernel.relink_towards(self.v, self.seq, self.mlen, self.setup, self.sidx, st, pos_b, steps)
         kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, st)
 
+    def _fresh_start(self) -> None:
+        """A new trajectory: the pool starts over from a random schedule; the best schedule so far
+        stays the search's result (and the bar a new schedule must beat to be reported)."""
+        self.fresh_starts += 1
+        self.mlen[:] = 0
+        for op in random_dispatch(self.job_ops, self.rng):
+            m = int(self.v[kernel.MACH, op])
+            self.seq[m, self.mlen[m]] = op
+            self.mlen[m] += 1
+        for m in range(self.seq.shape[0]):
+            if self.mlen[m]:
+                kernel.relink(self.v, self.seq, self.mlen, m, 0, int(self.mlen[m]) - 1)
+        self.tabu[:, :] = 0
+        self.st[kernel.MAKESPAN] = kernel.evaluate(self.v, self.setup, self.sidx)
+        kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, self.st)
+        best, heads = self.elite.best, self.elite.best_heads
+        self.elite = ElitePool(self, ELITE_SIZE)
+        self.elite.best, self.elite.best_heads = best, heads
+
     def stall_limit(self) -> int:
         return int(self.st[kernel.STALL])
+
+
+def random_dispatch(job_ops: list[list[int]], rng: random.Random) -> list[int]:
+    """Every operation once, jobs taking turns in random order and each job's operations in its own
+    order: appended to their machines' sequences in this order they make an acyclic schedule."""
+    order = [j for j, ops in enumerate(job_ops) for _ in ops]
+    rng.shuffle(order)
+    step = [0] * len(job_ops)
+    dispatched = []
+    for j in order:
+        dispatched.append(job_ops[j][step[j]])
+        step[j] += 1
+    return dispatched
 
 
 def _positions(seq: np.ndarray, mlen: np.ndarray, n: int) -> np.ndarray:
@@ -357,6 +412,10 @@ class ElitePool:
             if value <= self.schedules[worst][0]:
                 self.schedules[worst] = (value, seq.copy())
         return better
+
+    def local_best(self) -> int:
+        """The shortest schedule in the pool (the search's best, unless it started over)."""
+        return min(value for value, _ in self.schedules)
 
     def restart(self) -> None:
         """Keeps only the best schedule; the pool is refilled from strongly kicked copies of it."""

@@ -95,7 +95,7 @@ seed 1: found at 300,000 iterations of 4,500,000, then nothing). Two searches ta
 4,500,000 iterations each, ta41-ta50, mean / worst gap to the best known: seed 1 1.49% / 2.33% ->
 1.38% / 2.25%, seed 2 1.59% / 2.49% -> 1.36% / 2.12%, several bests found by the new trajectories
 (ta43 seed 1 2.33% -> 1.19%, ta41 seed 2 2.49% -> 1.60%); starting over after every unproductive
-pool restart (1) was worse (1.60%, 1.69%): a new trajectory needs about a million iterations."""
+pool restart (1) was worse on the mean (1.60%, 1.69%): trajectories cut short."""
 CHUNK_SECONDS = 0.02
 """Target length of one compiled chunk of iterations: the clock is read, and better schedules
 reported, between chunks."""

@@ -93,8 +93,8 @@ FRESH_AFTER = 2
 schedule (a new trajectory; 0: never). A search's best is often set early by its trajectory (ta43,
 seed 1: found at 300,000 iterations of 4,500,000, then nothing). Two searches taking turns,
 4,500,000 iterations each, ta41-ta50, mean / worst gap to the best known: seed 1 1.49% / 2.33% ->
-1.38% / 2.25%, seed 2 1.59% / 2.49% -> 1.36% / 2.12%, several bests found by the new trajectories
-(ta43 seed 1 2.33% -> 1.19%, ta41 seed 2 2.49% -> 1.60%); starting over after every unproductive
+1.38% / 2.25%, seed 2 1.59% / 2.49% -> 1.36% / 2.12%, the largest gains where the old search had
+stalled early (ta43 seed 1 2.33% -> 1.19%, ta41 seed 2 2.49% -> 1.60%); starting over after every unproductive
 pool restart (1) was worse on the mean (1.60%, 1.69%): trajectories cut short."""
 CHUNK_SECONDS = 0.02
 """Target length of one compiled chunk of iterations: the clock is read, and better schedules

@@ -173,8 +173,7 @@ class TabuSearch:
         self.mlen = np.array([len(s) for s in sequences], dtype=np.int64)
         for m, s in enumerate(sequences):
             self.seq[m, :len(s)] = s
-            if s:
-                kernel.relink(self.v, self.seq, self.mlen, m, 0, len(s) - 1)
+        self._relink_all()
         self.best_seq = self.seq.copy()
         self.setup, self.sidx = _setup_layers(data)
         self.tabu = np.zeros((n, n), dtype=np.int64)
@@ -312,9 +311,7 @@ class TabuSearch:
         st = self.st
         start, target = self.elite.pair(self.rng)
         self.seq[:, :] = start
-        for m in range(self.seq.shape[0]):
-            if self.mlen[m]:
-                kernel.relink(self.v, self.seq, self.mlen, m, 0, int(self.mlen[m]) - 1)
+        self._relink_all()
         self.tabu[:, :] = 0
         if target is None:
             self.best_seq[:, :] = start
@@ -339,15 +336,19 @@ class TabuSearch:
             m = int(self.v[kernel.MACH, op])
             self.seq[m, self.mlen[m]] = op
             self.mlen[m] += 1
-        for m in range(self.seq.shape[0]):
-            if self.mlen[m]:
-                kernel.relink(self.v, self.seq, self.mlen, m, 0, int(self.mlen[m]) - 1)
+        self._relink_all()
         self.tabu[:, :] = 0
         self.st[kernel.MAKESPAN] = kernel.evaluate(self.v, self.setup, self.sidx)
         kernel.record_best(self.v, self.seq, self.mlen, self.best_seq, self.st)
         best, heads = self.elite.best, self.elite.best_heads
         self.elite = ElitePool(self, ELITE_SIZE)
         self.elite.best, self.elite.best_heads = best, heads
+
+    def _relink_all(self) -> None:
+        """Machine links and positions of every operation from `seq` (after replacing it whole)."""
+        for m in range(self.seq.shape[0]):
+            if self.mlen[m]:
+                kernel.relink(self.v, self.seq, self.mlen, m, 0, int(self.mlen[m]) - 1)
 
     def stall_limit(self) -> int:
         return int(self.st[kernel.STALL])

@@ -25,7 +25,8 @@ install: $(KERNELS)
 run: $(KERNELS)  ## start the service on its embedded defaults
 	$(BIN)/optserve serve --host $(HOST) --port $(PORT)
 
-# the kernels compile on one core while the checks run on the other; the tests run alone (they time solvers)
+# the kernels compile on one core while the checks run on the other; then the tests, in two groups side by
+# side (tests/conftest.py: the solver tests, which time solvers, never run two at a time)
 test:  ## everything CI runs
 	$(MAKE) --no-print-directory -j2 lint typecheck imports $(KERNELS)
 	$(MAKE) --no-print-directory pytest
@@ -40,7 +41,7 @@ imports: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(KERNELS)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 openapi: $(STAMP)  ## regenerate the committed OpenAPI document
 	$(BIN)/optserve openapi --out openapi/openapi.json

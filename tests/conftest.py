@@ -45,3 +45,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
     services = Services(settings=settings, registry=registry_with_stubborn())
     with TestClient(create_app(settings, services)) as test_client:
         yield test_client
+
+
+SOLVER_TESTS = Path(__file__).parent / "solvers"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Two groups for `pytest -n 2 --dist loadgroup` (what `make test` runs): the solver tests on one
+    worker, everything else (HTTP, workers, browser, SDK: mostly waiting on processes, sockets and
+    the clock) on the other. Why not tests spread freely: solver tests time solvers, and two of
+    them side by side would halve each one's share of the 2 cores; one solver test at a time with
+    the waiting kind beside it is the load they are asserted under anyway (a CI machine)."""
+    for item in items:
+        group = "solvers" if SOLVER_TESTS in item.path.parents else "service"
+        item.add_marker(pytest.mark.xdist_group(group))

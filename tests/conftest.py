@@ -54,10 +54,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Two groups for `pytest -n 2 --dist loadgroup` (what `make test` runs): the tests under
     tests/solvers on one worker, one at a time, since they assert what a solver reaches within a time
     limit (some on two threads); everything else (HTTP, workers, browser, SDK, models) on the other.
-    Why it pays: run one after the other, the suite kept the 2 cores 55-60% busy (vmstat, a minute mid-run), the
-    service tests mostly waiting on processes, sockets and the clock; side by side the suite took
-    260 s instead of 436 s (clean clone, this machine), the solver tests sharing the machine only
-    with those waiting tests."""
+    Why it pays: run one after the other, the suite kept the 2 cores about 60% busy (vmstat, 5 s
+    samples over a minute mid-run: 52-81%), the service tests mostly waiting on processes, sockets
+    and the clock; side by side the suite took 260 s instead of 436 s (clean clone, this machine),
+    the solver tests sharing the machine only with those waiting tests."""
     for item in items:
         group = "solvers" if SOLVER_TESTS in item.path.parents else "service"
         item.add_marker(pytest.mark.xdist_group(group))

@@ -1,6 +1,7 @@
 """Scheduling's certified lower bounds for heuristics: machine and job bounds (heads, loads, setups
-that cannot be avoided, tails; the total work of flexible operations spread over the machines) for
-the makespan, each job's chain against its due date for weighted tardiness."""
+that cannot be avoided, tails; each machine's preemptive one-machine relaxation; the total work of
+flexible operations spread over the machines) for the makespan, each job's chain against its due
+date for weighted tardiness."""
 
 import math
 import time
@@ -9,16 +10,18 @@ import numpy as np
 
 from solvers.families.scheduling.data import ScheduleData
 from solvers.families.scheduling.heuristic import makespan_lower_bound
+from solvers.families.scheduling.jackson import preemptive_bound
 from solvers.mip.lp_bound import CertifiedBound
 
 
 def scheduling_lower_bound(data: ScheduleData) -> CertifiedBound:
     """Makespan: max of job chains (release + shortest durations), per machine head + load +
-    unavoidable setups + tail, and the total work spread over all machines. Weighted tardiness:
-    each job's chain against its due date."""
+    unavoidable setups + tail, per machine Jackson's preemptive schedule, and the total work spread
+    over all machines. Weighted tardiness: each job's chain against its due date."""
     started = time.monotonic()
     if data.minimise_makespan:
-        value = float(max(makespan_lower_bound(data), _machine_bound(data), _spread_bound(data)))
+        value = float(max(makespan_lower_bound(data), _machine_bound(data), _one_machine_bound(data),
+                          _spread_bound(data)))
     else:
         value = _tardiness_bound(data)
     return CertifiedBound(value, "machine_job_bound", time.monotonic() - started)
@@ -75,6 +78,19 @@ def _machine_bound(data: ScheduleData) -> int:
         setups = sorted(least[data.ops[o].job] for o in fixed)
         load = sum(data.ops[o].choices[0].duration for o in fixed)
         best = max(best, min(heads[o] for o in fixed) + load + sum(setups[:-1]) + min(tails[o] for o in fixed))
+    return best
+
+
+def _one_machine_bound(data: ScheduleData) -> int:
+    """Per machine, the operations fixed to it scheduled alone, preemptively, from their heads and
+    followed by their tails (`jackson.preemptive_bound`); setups left out, so valid with them too."""
+    heads, tails = _heads_tails(data)
+    users = _users(data)
+    best = 0
+    for m in range(data.n_machines):
+        fixed = [o for o in users[m] if len(data.ops[o].choices) == 1]
+        best = max(best, preemptive_bound([heads[o] for o in fixed], [data.ops[o].choices[0].duration for o in fixed],
+                                          [tails[o] for o in fixed]))
     return best
 
 

@@ -20,7 +20,7 @@ def scheduling_lower_bound(data: ScheduleData) -> CertifiedBound:
     over all machines. Weighted tardiness: each job's chain against its due date."""
     started = time.monotonic()
     if data.minimise_makespan:
-        value = float(max(makespan_lower_bound(data), _machine_bound(data), _one_machine_bound(data),
+        value = float(max(makespan_lower_bound(data), machine_bound(data), one_machine_bound(data),
                           _spread_bound(data)))
     else:
         value = _tardiness_bound(data)
@@ -63,7 +63,7 @@ def _least_setups(data: ScheduleData, machine: int, ops: list[int]) -> dict[int,
     return {int(j): 0 if v == never else int(v) for j, v in zip(present, least, strict=True)}
 
 
-def _machine_bound(data: ScheduleData) -> int:
+def machine_bound(data: ScheduleData) -> int:
     """Per machine, over the operations fixed to it: min head + load + setups + min tail. Each of
     them but the first pays at least its cheapest setup from any operation that may precede it
     there (flexible ones included)."""
@@ -81,7 +81,7 @@ def _machine_bound(data: ScheduleData) -> int:
     return best
 
 
-def _one_machine_bound(data: ScheduleData) -> int:
+def one_machine_bound(data: ScheduleData) -> int:
     """Per machine, the operations fixed to it scheduled alone, preemptively, from their heads and
     followed by their tails (`jackson.preemptive_bound`); setups left out, so valid with them too."""
     heads, tails = _heads_tails(data)

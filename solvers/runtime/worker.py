@@ -103,6 +103,8 @@ def _solve_one(conn: Connection, backend: object, problem_json: str, options_jso
         raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
         sender.flush()
         conn.send(("result", raw.model_dump_json()))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the parent hung up (it gave up on this solve: time limit, cancel): nobody to answer
     except MemoryError:
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
         conn.send(("error", f"the solve ran out of its memory limit of {limit / 1024**2:.0f} MiB "

@@ -73,17 +73,18 @@ MIN_ROUND = 1.0
 """Job shops: when tabu search gave up and CP-SAT (interleaved) returned early, another round of both
 starts if at least this many seconds are left (ta25 at 30 s: CP-SAT asked for 19.7 s took 13.8 s)."""
 TABU_PATIENCE = 100
-"""Restart periods without a better schedule after which tabu search hands the time back to CP-SAT
-(a period is STALL_BASE + STALL_PER_OP per operation iterations: 100 periods on ft10 are 200,000
-iterations, about half a second). 16 job shops below LARGE_JOBSHOP_OPS (ft10, la16, la19, la21,
-la24, la25, la27, la29, la36, la38, la40, orb01, orb03, abz5, abz7, swv01), seeds 0 and 1, one
-thread, `bench.scheduling`, two screenings side by side (load about 2); mean gap to the optimum and
-runs proved optimal of 32, at 1 / 2 / 5 / 10 s: with 10 (set when the compiled kernel was new, where
-10 periods took a twentieth of a second) 1.31% (0), 1.15% (3), 0.67% (10), 0.45% (14); with 30
-0.82% (2), 0.55% (11), 0.46% (15) at 2-10 s; with 100 1.07% (0), 0.71% (2), 0.37% (11), 0.28% (15);
-with 1000 (in effect, never) 0.75% (2), 0.28% (8), 0.23% (10) at 2-10 s: the best values, but ft10
-and la36 unproved at 5 s and la24 and orb03 at 10 s (CP-SAT left too little time). The worst run
-at 5 and 10 s: 3.62% and 4.83% with 10, 2.35% with 100 (bench/RESULTS.md)."""
+"""Restart periods without a better schedule after which tabu search hands the time back to CP-SAT (a
+period is STALL_BASE + STALL_PER_OP per operation iterations: 100 periods are 200,000 iterations on
+ft10 and 225,000 on la21, 0.4-0.5 s at the 550,000 and 440,000 per second measured there). 16 job
+shops below LARGE_JOBSHOP_OPS (ft10, la16, la19, la21, la24, la25, la27, la29, la36, la38, la40,
+orb01, orb03, abz5, abz7, swv01), seeds 0 and 1, one thread, `bench.scheduling`, two screenings side
+by side (load about 2); mean gap to the optimum and runs proved optimal of 32, at 1 / 2 / 5 / 10 s:
+with 10 (set when the compiled kernel was new; 10 periods are 0.04-0.05 s) 1.31% (0), 1.15% (3),
+0.67% (10), 0.45% (14); with 30 0.82% (2), 0.55% (11), 0.46% (15) at 2-10 s; with 100 1.07% (0),
+0.71% (2), 0.37% (11), 0.28% (15); with 1000 (in effect, never) 0.75% (2), 0.28% (8), 0.23% (10) at
+2-10 s: the best values, but ft10 and la36 unproved at 5 s and la24 and orb03 at 10 s (CP-SAT left
+too little time). The worst run at 5 and 10 s: 3.62% and 4.83% with 10, 2.35% with 100
+(bench/RESULTS.md)."""
 PARALLEL_PROBE = 0.05
 """Share of the time for the CP-SAT probe on parallel machines (proves the small ones); none above
 PROBING_ARC_LIMIT setup arcs (50 x 5: building the model alone took 0.3 s, the probe found nothing)."""

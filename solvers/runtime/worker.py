@@ -102,15 +102,22 @@ def _solve_one(conn: Connection, backend: object, problem_json: str, options_jso
         options = SolveOptions.model_validate_json(options_json)
         raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
         sender.flush()
-        conn.send(("result", raw.model_dump_json()))
-    except (BrokenPipeError, ConnectionResetError):
-        return  # the parent hung up (it gave up on this solve: time limit, cancel): nobody to answer
+        _answer(conn, ("result", raw.model_dump_json()))
     except MemoryError:
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-        conn.send(("error", f"the solve ran out of its memory limit of {limit / 1024**2:.0f} MiB "
-                            "(OPTSERVE_MAX_SOLVER_MEMORY)"))
+        _answer(conn, ("error", f"the solve ran out of its memory limit of {limit / 1024**2:.0f} MiB "
+                                "(OPTSERVE_MAX_SOLVER_MEMORY)"))
     except Exception as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
+        _answer(conn, ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
+
+
+def _answer(conn: Connection, message: tuple[str, str]) -> None:
+    """Sends the solve's answer unless the parent has hung up (it gave up on this solve: time
+    limit, cancel): then nobody is listening, and the next `recv` ends the process quietly. Why
+    not let it raise: the process died printing two BrokenPipeError tracebacks (an incumbent's,
+    then the error's) for every solve the parent abandoned mid-report."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        conn.send(message)
 
 
 def _answer_errors_forever(conn: Connection, text: str) -> None:

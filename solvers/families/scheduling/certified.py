@@ -70,8 +70,7 @@ def machine_bound(data: ScheduleData) -> int:
     heads, tails = _heads_tails(data)
     users = _users(data)
     best = 0
-    for m in range(data.n_machines):
-        fixed = [o for o in users[m] if len(data.ops[o].choices) == 1]
+    for m, fixed in enumerate(_fixed(data, users)):
         if not fixed:
             continue
         least = _least_setups(data, m, users[m])
@@ -85,13 +84,16 @@ def one_machine_bound(data: ScheduleData) -> int:
     """Per machine, the operations fixed to it scheduled alone, preemptively, from their heads and
     followed by their tails (`jackson.preemptive_bound`); setups left out, so valid with them too."""
     heads, tails = _heads_tails(data)
-    users = _users(data)
     best = 0
-    for m in range(data.n_machines):
-        fixed = [o for o in users[m] if len(data.ops[o].choices) == 1]
+    for fixed in _fixed(data, _users(data)):
         best = max(best, preemptive_bound([heads[o] for o in fixed], [data.ops[o].choices[0].duration for o in fixed],
                                           [tails[o] for o in fixed]))
     return best
+
+
+def _fixed(data: ScheduleData, users: list[list[int]]) -> list[list[int]]:
+    """For each machine, the operations that can run nowhere else (what its own bounds may count)."""
+    return [[o for o in ops if len(data.ops[o].choices) == 1] for ops in users]
 
 
 def _users(data: ScheduleData) -> list[list[int]]:

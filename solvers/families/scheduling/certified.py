@@ -20,8 +20,7 @@ def scheduling_lower_bound(data: ScheduleData) -> CertifiedBound:
     over all machines. Weighted tardiness: each job's chain against its due date."""
     started = time.monotonic()
     if data.minimise_makespan:
-        value = float(max(makespan_lower_bound(data), machine_bound(data), one_machine_bound(data),
-                          _spread_bound(data)))
+        value = float(max(makespan_lower_bound(data), *machine_bounds(data), _spread_bound(data)))
     else:
         value = _tardiness_bound(data)
     return CertifiedBound(value, "machine_job_bound", time.monotonic() - started)
@@ -63,37 +62,30 @@ def _least_setups(data: ScheduleData, machine: int, ops: list[int]) -> dict[int,
     return {int(j): 0 if v == never else int(v) for j, v in zip(present, least, strict=True)}
 
 
-def machine_bound(data: ScheduleData) -> int:
-    """Per machine, over the operations fixed to it: min head + load + setups + min tail. Each of
-    them but the first pays at least its cheapest setup from any operation that may precede it
-    there (flexible ones included)."""
+def machine_bounds(data: ScheduleData) -> tuple[int, int]:
+    """Two bounds per machine over the operations fixed to it, the best machine of each, from one
+    pass over heads, tails and machines:
+    - load: min head + load + setups + min tail, each operation but the first paying at least its
+      cheapest setup from any operation that may precede it there (flexible ones included);
+    - Jackson: the operations scheduled alone, preemptively, from their heads and followed by their
+      tails (`jackson.preemptive_bound`); setups left out, so valid with them too. Without setups it
+      is never below the load bound (that is its value for the set of all operations); with them,
+      either can be the larger."""
     heads, tails = _heads_tails(data)
     users = _users(data)
-    best = 0
-    for m, fixed in enumerate(_fixed(data, users)):
+    load_best, jackson_best = 0, 0
+    for m in range(data.n_machines):
+        fixed = [o for o in users[m] if len(data.ops[o].choices) == 1]
         if not fixed:
             continue
+        durations = [data.ops[o].choices[0].duration for o in fixed]
         least = _least_setups(data, m, users[m])
         setups = sorted(least[data.ops[o].job] for o in fixed)
-        load = sum(data.ops[o].choices[0].duration for o in fixed)
-        best = max(best, min(heads[o] for o in fixed) + load + sum(setups[:-1]) + min(tails[o] for o in fixed))
-    return best
-
-
-def one_machine_bound(data: ScheduleData) -> int:
-    """Per machine, the operations fixed to it scheduled alone, preemptively, from their heads and
-    followed by their tails (`jackson.preemptive_bound`); setups left out, so valid with them too."""
-    heads, tails = _heads_tails(data)
-    best = 0
-    for fixed in _fixed(data, _users(data)):
-        best = max(best, preemptive_bound([heads[o] for o in fixed], [data.ops[o].choices[0].duration for o in fixed],
-                                          [tails[o] for o in fixed]))
-    return best
-
-
-def _fixed(data: ScheduleData, users: list[list[int]]) -> list[list[int]]:
-    """For each machine, the operations that can run nowhere else (what its own bounds may count)."""
-    return [[o for o in ops if len(data.ops[o].choices) == 1] for ops in users]
+        load = min(heads[o] for o in fixed) + sum(durations) + sum(setups[:-1]) + min(tails[o] for o in fixed)
+        load_best = max(load_best, load)
+        jackson_best = max(jackson_best, preemptive_bound([heads[o] for o in fixed], durations,
+                                                          [tails[o] for o in fixed]))
+    return load_best, jackson_best
 
 
 def _users(data: ScheduleData) -> list[list[int]]:

@@ -50,10 +50,11 @@ def test_the_preemptive_schedule_meets_the_subset_bound_and_stays_below_sequenci
     assert value <= _sequenced(heads, durations, tails)
 
 
-def test_a_late_head_with_a_long_tail_lifts_the_bound_above_the_load() -> None:
-    # load bound: min head 0 + load 10 + min tail 0 = 10; the second operation cannot start before 6
-    # and needs 10 after it, so it ends at 11 at the earliest (preempting the first): 11 + 10 = 21
-    assert preemptive_bound([0, 6], [5, 5], [0, 10]) == 21
+def test_late_heads_with_long_tails_lift_the_bound_above_the_load_and_every_single_operation() -> None:
+    # load bound: min head 0 + load 12 + min tail 0 = 12; any one operation alone: at most 1 + 4 + 6 =
+    # 11. The last two arrive at 1 and both need 6 after them: the first to run ends at 5 at the
+    # earliest, the second at 9, then 6 more: 15 (the first operation waits, preempted, until 9)
+    assert preemptive_bound([0, 1, 1], [4, 4, 4], [0, 6, 6]) == 15
 
 
 def test_nothing_to_schedule_gives_zero() -> None:

@@ -75,7 +75,7 @@ starts if at least this many seconds are left (ta25 at 30 s: CP-SAT asked for 19
 TABU_PATIENCE = 100
 """Restart periods without a better schedule after which tabu search hands the time back to CP-SAT (a
 period is STALL_BASE + STALL_PER_OP per operation iterations: 100 periods are 200,000 iterations on
-ft10 and 225,000 on la21, 0.4-0.5 s at the 550,000 and 440,000 per second measured there). 16 job
+ft10 and 225,000 on la21, 0.36 and 0.51 s at the 550,000 and 440,000 per second measured there). 16 job
 shops below LARGE_JOBSHOP_OPS (ft10, la16, la19, la21, la24, la25, la27, la29, la36, la38, la40,
 orb01, orb03, abz5, abz7, swv01), seeds 0 and 1, one thread, `bench.scheduling`, two screenings side
 by side (load about 2); mean gap to the optimum and runs proved optimal of 32, at 1 / 2 / 5 / 10 s:

@@ -134,7 +134,8 @@ Move = tuple[int, int, int]
 
 
 def _operation_rows(data: ScheduleData) -> np.ndarray:
-    """The static rows of the kernel's per-operation array: durations, machines, jobs, job links, releases."""
+    """The static rows of the kernel's per-operation array: durations, machines, jobs, job links,
+    releases, and each operation's slot on its machine (the tabu matrix's column)."""
     n = len(data.ops)
     v = np.zeros((kernel.ROWS, n), dtype=np.int64)
     v[kernel.P] = [op.choices[0].duration for op in data.ops]
@@ -148,6 +149,10 @@ def _operation_rows(data: ScheduleData) -> np.ndarray:
     v[kernel.SINKS] = -1
     sinks = [ops[-1] for ops in data.job_ops if ops]
     v[kernel.SINKS, :len(sinks)] = sinks
+    on_machine = [0] * data.n_machines
+    for i, op in enumerate(data.ops):
+        m = op.choices[0].machine
+        v[kernel.SLOT, i], on_machine[m] = on_machine[m], on_machine[m] + 1
     return v
 
 
@@ -176,7 +181,7 @@ class TabuSearch:
         self._relink_all()
         self.best_seq = self.seq.copy()
         self.setup, self.sidx = _setup_layers(data)
-        self.tabu = np.zeros((n, n), dtype=np.int64)
+        self.tabu = np.zeros((n, max(longest, 1)), dtype=np.int64)
         self.moves_buffer = np.zeros((4 * n + 8, 3), dtype=np.int64)
         self.pairs = np.zeros((4 * longest + 8, 2), dtype=np.int64)
         self.st = np.zeros(kernel.STATE, dtype=np.int64)

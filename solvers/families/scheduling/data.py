@@ -6,6 +6,8 @@ ids, job positions and setup lookups are resolved once.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from models import SchedulingObjective, SchedulingProblem
 from models._base import Id
 
@@ -88,3 +90,15 @@ def flatten(problem: SchedulingProblem) -> ScheduleData:
         matrix = problem.setup_matrix(machine)
         setups.append(None if matrix is None else tuple(tuple(row) for row in matrix))
     return ScheduleData(problem, tuple(problem.machines), tuple(ops), tuple(job_ops), tuple(setups))
+
+
+def setup_layers(data: ScheduleData) -> tuple[np.ndarray, np.ndarray]:
+    """Setup matrices stacked for the machines that have one, and each machine's layer (-1: none):
+    the form the compiled kernels read setups in."""
+    layers = [m for m in range(data.n_machines) if data.setups[m] is not None]
+    sidx = np.full(data.n_machines, -1, dtype=np.int64)
+    if not layers:
+        return np.zeros((1, 1, 1), dtype=np.int64), sidx
+    for k, m in enumerate(layers):
+        sidx[m] = k
+    return np.array([data.setups[m] for m in layers], dtype=np.int64), sidx

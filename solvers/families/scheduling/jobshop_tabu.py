@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.families.scheduling import tabu_kernel as kernel
-from solvers.families.scheduling.data import ScheduleData
+from solvers.families.scheduling.data import ScheduleData, setup_layers
 from solvers.families.scheduling.heuristic import Placement
 
 Improved = Callable[[tuple[Placement, ...], int], None]
@@ -156,17 +156,6 @@ def _operation_rows(data: ScheduleData) -> np.ndarray:
     return v
 
 
-def _setup_layers(data: ScheduleData) -> tuple[np.ndarray, np.ndarray]:
-    """Setup matrices stacked for the machines that have one, and each machine's layer (-1: none)."""
-    layers = [m for m in range(data.n_machines) if data.setups[m] is not None]
-    sidx = np.full(data.n_machines, -1, dtype=np.int64)
-    if not layers:
-        return np.zeros((1, 1, 1), dtype=np.int64), sidx
-    for k, m in enumerate(layers):
-        sidx[m] = k
-    return np.array([data.setups[m] for m in layers], dtype=np.int64), sidx
-
-
 class TabuSearch:
     """The search state (arrays the compiled kernel works on) and its Python-side driver."""
 
@@ -180,7 +169,7 @@ class TabuSearch:
             self.seq[m, :len(s)] = s
         self._relink_all()
         self.best_seq = self.seq.copy()
-        self.setup, self.sidx = _setup_layers(data)
+        self.setup, self.sidx = setup_layers(data)
         self.tabu = np.zeros((n, max(longest, 1)), dtype=np.int64)
         self.moves_buffer = np.zeros((4 * n + 8, 3), dtype=np.int64)
         self.pairs = np.zeros((4 * longest + 8, 2), dtype=np.int64)

@@ -21,8 +21,9 @@ def warm_up() -> None:
     from solvers.families.tsp import mincut as tsp_mincut
 
     tsp_mincut.warm_up()
-    from solvers.families.scheduling import flowshop, jobshop_tabu, parallel_search
+    from solvers.families.scheduling import flowshop, heuristic, jobshop_tabu, parallel_search
 
+    heuristic.warm_up()
     jobshop_tabu.warm_up()
     flowshop.warm_up()
     parallel_search.warm_up()

@@ -192,6 +192,22 @@ def test_parallel_setups_get_a_good_schedule_within_two_seconds(warm_cpsat: Work
 
 
 
+def test_a_job_shop_of_6000_operations_is_answered_within_five_seconds(warm_cpsat: WorkerPool) -> None:
+    """300 jobs x 20 machines: the constructive start alone took 12.5 s in plain Python (five rules
+    at 2.5 s), so the answer was `no_solution`; compiled it takes well under a second."""
+    rng = random.Random(7)
+    machines = [f"M{m}" for m in range(20)]
+    problem = scheduling(machines, [{"id": f"J{j}", "operations": [
+        {"machine": m, "duration": rng.randint(1, 99)} for m in rng.sample(machines, 20)]} for j in range(300)])
+    started = time.monotonic()
+    raw = run_backend(CPSAT, problem, SolveOptions(time_limit=5.0), RunLimits(grace=1.0), pool=warm_cpsat)
+    assert time.monotonic() - started < 6.5
+    assert raw.status in (Status.optimal, Status.feasible) and isinstance(raw.solution, ScheduleSolution)
+    assert schedule_violations(problem, raw.solution) == []
+    assert raw.objective == schedule_objective(problem, raw.solution)
+    assert raw.bound is not None and raw.bound <= raw.objective <= 1.05 * raw.bound
+
+
 def test_path_relinking_moves_towards_the_target_and_keeps_schedules_feasible() -> None:
     from solvers.families.scheduling import tabu_kernel as kernel
 

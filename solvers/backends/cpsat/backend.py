@@ -23,8 +23,9 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
 
 def warm_up() -> None:
     """Loads the compiled schedule searches (a solve process started ahead of requests calls it)."""
-    from solvers.families.scheduling import flowshop, jobshop_tabu, parallel_search
+    from solvers.families.scheduling import flowshop, heuristic, jobshop_tabu, parallel_search
 
+    heuristic.warm_up()
     jobshop_tabu.warm_up()
     flowshop.warm_up()
     parallel_search.warm_up()

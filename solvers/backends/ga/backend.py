@@ -44,6 +44,7 @@ from solvers.families.facility import certified as facility_bounds
 from solvers.families.facility.encoding import FacilityEncoding
 from solvers.families.knapsack.certified import knapsack_upper_bound
 from solvers.families.knapsack.mip import KnapsackFormulation
+from solvers.families.scheduling import heuristic as schedule_heuristic
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import heuristic_solution
@@ -268,6 +269,7 @@ def warm_up() -> None:
     knapsack_kernels.warm_up()
     schedule_decoder.warm_up()
     tsp_kernels.warm_up()
+    schedule_heuristic.warm_up()
 
 
 if __name__ == "__main__":

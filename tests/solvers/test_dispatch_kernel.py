@@ -13,7 +13,7 @@ from solvers.families.scheduling import heuristic
 from solvers.families.scheduling.data import ScheduleData, flatten
 from solvers.families.scheduling.dispatch_kernel import RULE_NUMBERS, dispatch
 from solvers.families.scheduling.heuristic import Placement, best_schedule, build_python, to_solution
-from tests.solvers.cases import FT10, jsplib, schedule_violations
+from tests.solvers.cases import FT10, jsplib, random_job_shop, schedule_violations
 
 
 def random_shop(seed: int) -> SchedulingProblem:
@@ -62,11 +62,7 @@ def test_ft10_schedules_match_rule_by_rule() -> None:
 
 def test_a_thousand_jobs_on_twenty_machines_take_seconds_not_minutes() -> None:
     """20,000 operations: the plain-Python pass took 144 s for the five makespan rules."""
-    rng = random.Random(0)
-    machines = [f"M{m}" for m in range(20)]
-    problem = SchedulingProblem.model_validate({"kind": "scheduling", "machines": machines, "jobs": [
-        {"id": f"J{j}", "operations": [{"machine": m, "duration": rng.randint(1, 99)}
-                                       for m in rng.sample(machines, 20)]} for j in range(1000)]})
+    problem = random_job_shop(1000, 20, seed=0)
     data = flatten(problem)
     assert len(data.ops) * data.n_jobs >= heuristic.COMPILED_FROM
     best_schedule(data, ["ect"])  # loads the compiled pass (from the cache after install)

@@ -23,6 +23,7 @@ from tests.solvers.cases import (
     brute_force_schedule,
     jsplib,
     parallel_with_setups,
+    random_job_shop,
     schedule_objective,
     schedule_violations,
 )
@@ -195,10 +196,7 @@ def test_parallel_setups_get_a_good_schedule_within_two_seconds(warm_cpsat: Work
 def test_a_job_shop_of_6000_operations_is_answered_within_five_seconds(warm_cpsat: WorkerPool) -> None:
     """300 jobs x 20 machines: the constructive start alone took 12.5 s in plain Python (five rules
     at 2.5 s), so the answer was `no_solution`; compiled it takes well under a second."""
-    rng = random.Random(7)
-    machines = [f"M{m}" for m in range(20)]
-    problem = scheduling(machines, [{"id": f"J{j}", "operations": [
-        {"machine": m, "duration": rng.randint(1, 99)} for m in rng.sample(machines, 20)]} for j in range(300)])
+    problem = random_job_shop(300, 20, seed=7)
     started = time.monotonic()
     raw = run_backend(CPSAT, problem, SolveOptions(time_limit=5.0), RunLimits(grace=1.0), pool=warm_cpsat)
     assert time.monotonic() - started < 6.5

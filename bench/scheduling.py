@@ -4,6 +4,7 @@
     python -m bench.scheduling --names ft10 --time-limit 5 --repeat 3
     python -m bench.scheduling --names 'la2*,abz7' --no-peer --out bench/out/sched.csv
     python -m bench.scheduling --best-known 300                 # long runs on the parallel instance
+    python -m bench.scheduling --names 'random*' --side-by-side  # 300 x 20 and 1000 x 20, generated
 
 Ours goes through the dispatcher (`solvers.dispatch.solve`, child process, verification) and its
 progress events give `first` (time of the first incumbent) and `1%` (time of the first incumbent
@@ -24,6 +25,7 @@ import argparse
 import csv
 import os
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +46,11 @@ SETUPS = [f"setup{n}x{m}" for n in (8, 20) for m in (2, 3, 4, 5)]
 """`parallel_with_setups(n, m, seed=1)`: n single-operation jobs on m unrelated machines, durations
 5-30, sequence-dependent setups 1-15 (seeded, tests/solvers/cases.py). Optimal values, proven by the
 service: 72, 41, 27, 20 (8 jobs on 2-5 machines), 151, 86, 66, 52 (20 jobs)."""
+RANDOM_SHOPS = ["random300x20", "random1000x20"]
+"""`random_job_shop(n, m, seed=1)` (tests/solvers/cases.py): Taillard's recipe at sizes no public set
+has (6,000 and 20,000 operations), where the constructive start and the model build, not the search,
+decide whether an answer comes back at all. No reference value: the bound column says how far from
+optimal an answer can be. Their raw peer reads the instance from a JSON file written for it."""
 DEFAULT_NAMES = ["ft10", *(f"la{k:02d}" for k in range(1, 21)), PARALLEL]
 TARGET = 0.01
 
@@ -75,6 +82,11 @@ def load(name: str) -> tuple[Problem, float | None, str]:
 
         n, m = (int(v) for v in name.removeprefix("setup").split("x"))
         return parallel_with_setups(n, m, seed=1), None, "none"
+    if name in RANDOM_SHOPS:
+        from tests.solvers.cases import random_job_shop
+
+        n, m = (int(v) for v in name.removeprefix("random").split("x"))
+        return random_job_shop(n, m, seed=1), None, "none"
     from solvers.formats.manifest import BenchmarkLibrary, select
 
     library = BenchmarkLibrary()
@@ -92,7 +104,8 @@ def names_of(pattern_list: str) -> list[str]:
     from solvers.formats.manifest import BenchmarkLibrary
 
     wanted = [p.strip() for p in pattern_list.split(",") if p.strip()]
-    known = [e.name for e in BenchmarkLibrary().entries() if e.problem in ("jobshop", "flowshop")] + [PARALLEL, *SETUPS]
+    known = [e.name for e in BenchmarkLibrary().entries() if e.problem in ("jobshop", "flowshop")]
+    known += [PARALLEL, *SETUPS, *RANDOM_SHOPS]
     return [n for p in wanted for n in known if fnmatch(n, p)] or wanted
 
 
@@ -121,7 +134,11 @@ def run_ours(name: str, problem: Problem, reference: float | None, options: Solv
 
 
 def run_raw(name: str, reference: float | None, options: SolveOptions) -> BenchRow:
-    outcome = run_peer("cpsat", name, options.time_limit, options.threads, options.seed)
+    instance = name
+    if name in RANDOM_SHOPS:  # the peer's process loads manifest names or JSON files
+        instance = str(Path(tempfile.gettempdir()) / f"optserve-bench-{name}.json")
+        Path(instance).write_text(load(name)[0].model_dump_json())
+    outcome = run_peer("cpsat", instance, options.time_limit, options.threads, options.seed)
     close = outcome.time if reference and outcome.value is not None and outcome.value <= reference * 1.01 else None
     return BenchRow(name, "peer:cpsat", outcome.value, reference, gap(outcome.value, reference), outcome.status,
                     outcome.bound, None, close, outcome.time, os.getloadavg()[0], outcome.message[:60])

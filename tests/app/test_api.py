@@ -2,12 +2,14 @@
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.settings import Settings
 from models import PROBLEM_MODELS, ProblemKind, StaffingProblem
 from solvers.simulation.queueing import mmc_mean_wait
 from tests.brute import facility_optimum, job_shop_makespan, knapsack_optimum, tsp_optimum
@@ -126,8 +128,19 @@ BRUTE: dict[ProblemKind, Callable[[Any], float]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def examples_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One service for the five examples, as a user meets it: its solve processes stay warm between
+    requests. A new service per example started three warm processes each time, and on a loaded
+    2-core machine the scheduling example's 10 s went by while its process was still starting."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("examples") / "data", database_url=None, broker_url=None)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
 @pytest.mark.parametrize("kind", list(ProblemKind))
-def test_each_shipped_example_solves_as_is_to_its_optimum(client: TestClient, kind: ProblemKind) -> None:
+def test_each_shipped_example_solves_as_is_to_its_optimum(examples_client: TestClient, kind: ProblemKind) -> None:
+    client = examples_client
     described = client.get(f"/problems/{kind.value}").json()
     assert described["schema"]["title"] == PROBLEM_MODELS[kind].__name__
     response = client.post("/solve", json=described["example"])

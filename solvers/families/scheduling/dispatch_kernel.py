@@ -193,8 +193,7 @@ def _sift_up(heap, hpos, cand, i):  # type: ignore[no-untyped-def]
         parent = (i - 1) // 2
         if not _before(cand, heap[i], heap[parent]):
             break
-        heap[i], heap[parent] = heap[parent], heap[i]
-        hpos[heap[i]], hpos[heap[parent]] = i, parent
+        _swap(heap, hpos, i, parent)
         i = parent
 
 
@@ -207,9 +206,15 @@ def _sift_down(heap, hpos, cand, i, size):  # type: ignore[no-untyped-def]
                 smallest = child
         if smallest == i:
             break
-        heap[i], heap[smallest] = heap[smallest], heap[i]
-        hpos[heap[i]], hpos[heap[smallest]] = i, smallest
+        _swap(heap, hpos, i, smallest)
         i = smallest
+
+
+@jit
+def _swap(heap, hpos, a, b):  # type: ignore[no-untyped-def]
+    """Exchanges heap entries a and b and records their new places."""
+    heap[a], heap[b] = heap[b], heap[a]
+    hpos[heap[a]], hpos[heap[b]] = a, b
 
 
 @jit

@@ -219,8 +219,8 @@ def best_schedule(data: ScheduleData, rules: Sequence[str] | None = None) -> Heu
 
 
 def _best_compiled(data: ScheduleData, rules: Sequence[str]) -> HeuristicSchedule:
-    """`best_schedule` with compiled passes, compared on their arrays (placements built for the best
-    only: for five rules on 1000 x 20 they took 0.65 s of 1.8)."""
+    """`best_schedule` with compiled passes, compared on their arrays: only the best one's placements
+    are built (one rule's 20,000 on 1000 x 20 took 0.08 s in a profile, where its pass took 0.26 s)."""
     arrays = dispatch_kernel.DispatchArrays.of(data)
     best: tuple[tuple[float, int], str, np.ndarray] | None = None
     for rule in rules:

@@ -86,7 +86,7 @@ def test_tsp_ls_searches_on_alpha_candidates_for_coordinates(threads: int) -> No
     problem = TspProblem.model_validate({"kind": "tsp", "coordinates": coords.tolist(), "metric": "euc_2d"})
     options = SolveOptions(time_limit=3.0, seed=0, threads=threads)  # kernels' load ran past 3 + 2 s (CI)
     try:
-        raw = run_backend(backend, problem, options, RunLimits(grace=2.0), pool=warm)
+        raw = run_backend(backend, problem, options, RunLimits(grace=5.0), pool=warm)  # 2 s: killed once
     finally:
         warm.close()
     assert "alpha-nearest" in raw.native_status

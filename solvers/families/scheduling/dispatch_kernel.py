@@ -126,7 +126,7 @@ def build(rule, choice_start, choice_machine, choice_duration, job_start, job_op
         machine_last[machine] = chosen
         job_ready[chosen] = end
         step[chosen] += 1
-        _leave(op, choice_start, choice_machine, choice_job, bucket, bucket_start, bucket_size, slot)
+        _leave(op, choice_start, choice_machine, bucket, bucket_start, bucket_size, slot)
         if job_start[chosen] + step[chosen] < job_start[chosen + 1]:
             op = job_ops[job_start[chosen] + step[chosen]]
             _enter(op, choice_start, choice_machine, bucket, bucket_start, bucket_size, slot)
@@ -170,8 +170,7 @@ def _enter(op, choice_start, choice_machine, bucket, bucket_start, bucket_size, 
 
 
 @jit
-def _leave(op, choice_start, choice_machine, choice_job, bucket, bucket_start, bucket_size,  # type: ignore[no-untyped-def]
-           slot):
+def _leave(op, choice_start, choice_machine, bucket, bucket_start, bucket_size, slot):  # type: ignore[no-untyped-def]
     """Takes op's choices out of their machines' buckets (the last entry fills the hole)."""
     for c in range(choice_start[op], choice_start[op + 1]):
         m = choice_machine[c]

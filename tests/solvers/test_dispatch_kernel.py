@@ -71,3 +71,15 @@ def test_a_thousand_jobs_on_twenty_machines_take_seconds_not_minutes() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 5.0, f"{elapsed:.2f} s"
     assert schedule_violations(problem, to_solution(data, best.placements)) == []
+
+
+def test_each_rule_built_from_one_packing_is_that_rules_schedule() -> None:
+    """`build_each` (the GA's first genomes) packs the compiled pass's input once for every rule."""
+    data = flatten(random_job_shop(100, 20, seed=3))
+    assert len(data.ops) * data.n_jobs >= heuristic.COMPILED_FROM
+    rules = list(heuristic.MAKESPAN_RULES)
+    each = heuristic.build_each(data, rules)
+    assert each == [compiled(data, rule) for rule in rules]
+    assert best_schedule(data).placements in each
+    small = flatten(jsplib(FT10))
+    assert heuristic.build_each(small, rules) == [build_python(small, rule) for rule in rules]

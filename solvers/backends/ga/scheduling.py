@@ -23,7 +23,7 @@ from models import ScheduleSolution
 from models.problem import Solution
 from solvers.backends.ga.schedule_decoder import FlatShop
 from solvers.families.scheduling.data import ScheduleData
-from solvers.families.scheduling.heuristic import MAKESPAN_RULES, TARDINESS_RULES, Placement, build, to_solution
+from solvers.families.scheduling.heuristic import MAKESPAN_RULES, TARDINESS_RULES, Placement, build_each, to_solution
 
 Genome = NDArray[np.int64]
 
@@ -44,7 +44,8 @@ class SchedulingEncoding:
 
     def initial(self, rng: random.Random, count: int) -> list[Genome]:
         rules = MAKESPAN_RULES if self.data.minimise_makespan else TARDINESS_RULES
-        genomes = [self._by_start([(p.start, p.end) for p in build(self.data, rule)]) for rule in rules]
+        genomes = [self._by_start([(p.start, p.end) for p in placements])
+                   for placements in build_each(self.data, rules)]
         while len(genomes) < count:
             genome = list(self.base)
             rng.shuffle(genome)

@@ -11,7 +11,7 @@ from models import SchedulingProblem
 from solvers.evaluators import evaluate
 from solvers.families.scheduling import heuristic
 from solvers.families.scheduling.data import ScheduleData, flatten
-from solvers.families.scheduling.dispatch_kernel import RULE_NUMBERS, dispatch
+from solvers.families.scheduling.dispatch_kernel import RULE_NUMBERS, DispatchArrays, dispatch
 from solvers.families.scheduling.heuristic import Placement, best_schedule, build_python, to_solution
 from tests.solvers.cases import FT10, jsplib, random_job_shop, schedule_violations
 
@@ -73,12 +73,22 @@ def test_a_thousand_jobs_on_twenty_machines_take_seconds_not_minutes() -> None:
     assert schedule_violations(problem, to_solution(data, best.placements)) == []
 
 
-def test_each_rule_built_from_one_packing_is_that_rules_schedule() -> None:
+def test_each_rule_built_from_one_packing_is_that_rules_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
     """`build_each` (the GA's first genomes) packs the compiled pass's input once for every rule."""
     data = flatten(random_job_shop(100, 20, seed=3))
     assert len(data.ops) * data.n_jobs >= heuristic.COMPILED_FROM
     rules = list(heuristic.MAKESPAN_RULES)
+    packings: list[ScheduleData] = []
+    pack = DispatchArrays.of
+
+    def counted(shop: ScheduleData) -> DispatchArrays:
+        packings.append(shop)
+        return pack(shop)
+
+    monkeypatch.setattr(DispatchArrays, "of", counted)
     each = heuristic.build_each(data, rules)
+    assert len(packings) == 1
+    monkeypatch.undo()
     assert each == [compiled(data, rule) for rule in rules]
     assert best_schedule(data).placements in each
     small = flatten(jsplib(FT10))

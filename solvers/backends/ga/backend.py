@@ -134,7 +134,8 @@ def _scheduling(problem: SchedulingProblem, context: SolveContext) -> Setup:
     data = flatten(problem)
     settings = GaSettings(population=100, elite=2, tournament=3, crossover_rate=0.9, mutation_rate=0.3)
     schedule, value = heuristic_solution(data)
-    return Setup(SchedulingEncoding(data), settings, 100, scheduling_lower_bound(data), (value, schedule))
+    return Setup(SchedulingEncoding(data, _deadline(context)), settings, 100, scheduling_lower_bound(data),
+                 (value, schedule))
 
 
 def _bound_budget(context: SolveContext) -> float:

@@ -13,8 +13,10 @@ well, so the engine can write it back into the genome (Lamarckian "forcing").
 `critical_search` improves a genome for the makespan: it walks the critical path of its
 schedule from the end and, for each pair of operations adjacent on a machine and on the path,
 tries the genome with the later one moved just before the earlier one (a decoded N1 move); the
-first that shortens the makespan is kept, until none does. Every value is a decoded genome's,
-so the genome alone always reproduces the schedule that was scored.
+first that shortens the makespan is kept, until none does or its budget of decodes is spent. Every
+value is a decoded genome's, so the genome alone always reproduces the schedule that was scored.
+The budget is what keeps a time limit: numba cannot read the clock, and on 300 jobs x 20 machines
+one search from a priority-rule genome ran 29 s (a decode there scans every job at every step).
 
 The same rules as `solvers.families.scheduling.heuristic`, which drives them by priority rules on
 Python objects; here they run on flat arrays, compiled, because the GA decodes hundreds of
@@ -99,9 +101,10 @@ class FlatShop:
         out.value = float(giffler_thompson(genome, self.arrays, self.n_machines, self.makespan, *out.arrays))
         return out
 
-    def improve(self, genome: IntArray, max_rounds: int) -> tuple[IntArray, float]:
-        """`critical_search` from `genome`: the improved genome (in scheduling order) and its value."""
-        value, best = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds)
+    def improve(self, genome: IntArray, max_rounds: int, max_trials: int) -> tuple[IntArray, float]:
+        """`critical_search` from `genome` with at most `max_trials` trial decodes: the improved
+        genome (in scheduling order) and its value."""
+        value, best = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds, max_trials)
         return best, float(value)
 
 
@@ -227,7 +230,7 @@ def _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):  # typ
 
 
 @njit(cache=CACHE)
-def critical_search(genome, shop, n_machines, makespan, max_rounds):  # type: ignore[no-untyped-def]
+def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):  # type: ignore[no-untyped-def]
     """See the module docstring; returns (value, genome in scheduling order)."""
     job_first, job_len, setup_of, setups = shop[0], shop[1], shop[6], shop[7]
     n = len(genome)
@@ -246,13 +249,14 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds):  # type: ig
         return value, best
     position = np.empty(n, np.int64)
     trial = np.empty(n, np.int64)
+    trials = 0
     for _ in range(max_rounds):
         start, end, machine, prev, order_op = cur[0], cur[1], cur[2], cur[3], cur[5]
         for p in range(n):
             position[order_op[p]] = p
         b = int(np.argmax(end))
         improved = False
-        while b >= 0 and not improved:
+        while b >= 0 and not improved and trials < max_trials:
             a = prev[b]
             if a >= 0 and _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):
                 pa, pb = position[a], position[b]
@@ -262,6 +266,7 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds):  # type: ig
                 trial[pb + 1:] = best[pb + 1:]
                 v = giffler_thompson(trial, shop, n_machines, makespan, trial_out[0], trial_out[1], trial_out[2],
                                      trial_out[3], trial_out[4], trial_out[5])
+                trials += 1
                 if v < value:
                     value, improved = v, True
                     cur, trial_out = trial_out, cur
@@ -289,4 +294,4 @@ def warm_up() -> None:
     shop = FlatShop.of(flatten(problem))
     genome = np.array([0, 1, 0, 1], dtype=np.int64)
     shop.decode(genome)
-    shop.improve(genome, 5)
+    shop.improve(genome, 5, 100)

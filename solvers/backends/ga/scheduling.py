@@ -8,13 +8,16 @@ elsewhere (insertion) or swapping two. The decoder's scheduling order replaces t
 (Lamarckian), so genomes that decode to the same schedule look the same to the engine.
 
 Makespan genomes are improved before they are scored by `schedule_decoder.critical_search`
-(moves of operations adjacent on a critical machine block, each decoded): a memetic GA.
+(moves of operations adjacent on a critical machine block, each decoded): a memetic GA. Each search
+may decode only as many trial genomes as fit before the deadline, at the pace of the first decode
+timed: the engine reads the clock between evaluations only.
 
 The initial population holds the priority-rule schedules of `schedule_heuristic` (as genomes:
 operations by start time) and random permutations.
 """
 
 import random
+import time
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +29,8 @@ from solvers.families.scheduling.data import ScheduleData
 from solvers.families.scheduling.heuristic import MAKESPAN_RULES, TARDINESS_RULES, Placement, build_each, to_solution
 
 Genome = NDArray[np.int64]
+NO_TRIAL_LIMIT = 1 << 40
+TIMED_DECODES = 3
 
 
 class SchedulingEncoding:
@@ -33,9 +38,12 @@ class SchedulingEncoding:
 
     maximise = False
 
-    def __init__(self, data: ScheduleData, search_rounds: int = 1000) -> None:
+    def __init__(self, data: ScheduleData, deadline: float | None = None, search_rounds: int = 1000) -> None:
         self.data = data
+        self.deadline = deadline
+        """When evaluations must be over (time.monotonic); None: no limit on a search's decodes."""
         self.search_rounds = search_rounds
+        self.decode_seconds, self.timed = float("inf"), 0
         self.shop = FlatShop.of(data)
         self.base = np.repeat(np.arange(data.n_jobs, dtype=np.int64), self.shop.job_len)
         self._job = {str(job.id): j for j, job in enumerate(data.problem.jobs)}
@@ -80,9 +88,21 @@ class SchedulingEncoding:
     def evaluate(self, genome: Genome) -> tuple[Genome, float]:
         """Makespan: decoded and improved by the critical-path search; tardiness: decoded."""
         if self.shop.makespan:
-            return self.shop.improve(genome, self.search_rounds)
+            return self.shop.improve(genome, self.search_rounds, self._trial_budget(genome))
         decoded = self.shop.decode(genome)
         return decoded.order, decoded.value
+
+    def _trial_budget(self, genome: Genome) -> int:
+        """Trial decodes that fit before the deadline (at least one), at the pace of the fastest of
+        the first TIMED_DECODES decodes (a first one in a fresh process also loads the kernel)."""
+        if self.deadline is None:
+            return NO_TRIAL_LIMIT
+        if self.timed < TIMED_DECODES:
+            began = time.monotonic()
+            self.shop.decode(genome)
+            self.timed += 1
+            self.decode_seconds = min(self.decode_seconds, max(time.monotonic() - began, 1e-7))
+        return max(1, min(NO_TRIAL_LIMIT, int((self.deadline - time.monotonic()) / self.decode_seconds)))
 
     def key(self, genome: Genome) -> bytes:
         return genome.tobytes()

@@ -22,11 +22,13 @@ from models import (
 from models.problem import Problem
 from solvers.contract import RawResult
 from solvers.evaluators import evaluate
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import best_schedule
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
 from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, knapsack, optimum
-from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib
+from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib, random_job_shop
 
 REGISTRY = load_builtin()
 BENCHMARKS = benchmark_root()
@@ -80,6 +82,10 @@ def random_tsp(n: int, seed: int) -> TspProblem:
     rng = random.Random(seed)
     coords = [[rng.uniform(0, 1000), rng.uniform(0, 1000)] for _ in range(n)]
     return TspProblem.model_validate({"kind": "tsp", "coordinates": coords, "metric": "euc_2d"})
+
+
+LARGE_SHOP = random_job_shop(300, 20, seed=7)
+"""300 jobs x 20 machines: 18 million operation pairs for a disjunctive model to walk."""
 
 
 class MipBackendSuite:
@@ -157,6 +163,13 @@ class MipBackendSuite:
         assert raw.status in (Status.feasible, Status.no_solution)
         if raw.solution is not None:
             self.verified_objective(problem, raw)
+
+    def test_a_shop_too_large_to_model_in_time_answers_with_its_constructive_schedule(self) -> None:
+        """6,000 operations: the model is not built within the limit and the run is killed; the answer
+        is the priority-rule schedule reported before building (before: `no_solution`)."""
+        raw = self.solve(LARGE_SHOP, time_limit=2.0, grace=1.0)
+        assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+        assert self.verified_objective(LARGE_SHOP, raw) == best_schedule(flatten(LARGE_SHOP)).objective
 
     def test_tsp_at_the_time_limit_returns_a_valid_tour_and_a_valid_bound(self) -> None:
         problem = random_tsp(150, seed=4)

@@ -16,11 +16,13 @@ from solvers.backends.pyomo import backend as pyomo_backend
 from solvers.backends.pyomo.solvers import SOLVER_ENV
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import best_schedule
 from solvers.registry import load_builtin
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, optimum
-from tests.solvers.cases import LA01, brute_force_schedule, jsplib
+from tests.solvers.cases import LA01, brute_force_schedule, jsplib, random_job_shop
 
 SPEC = load_builtin().get("pyomo")
 LIMITS = RunLimits(grace=5.0)
@@ -100,6 +102,15 @@ def test_highs_time_limit_keeps_a_verified_incumbent_and_a_bound(pool: WorkerPoo
     assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
     assert raw.solution is not None and evaluate(problem, raw.solution).feasible
     assert raw.bound is not None and raw.objective is not None and raw.bound <= 666 <= raw.objective
+
+
+def test_a_shop_too_large_to_model_in_time_answers_with_its_constructive_schedule(pool: WorkerPool) -> None:
+    """As for HiGHS and CBC (tests/solvers/mip_suite.py): Pyomo builds its model pair by pair too."""
+    problem = random_job_shop(300, 20, seed=7)
+    raw = run_backend(SPEC, problem, SolveOptions(time_limit=2.0), RunLimits(grace=1.0), pool=pool)
+    assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+    assert raw.solution is not None and evaluate(problem, raw.solution).feasible
+    assert raw.objective == best_schedule(flatten(problem)).objective
 
 
 def test_cbc_time_limit_is_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,31 @@
+"""The constructive schedule, reported before a MIP backend builds its model of a large shop.
+
+Why: the disjunctive models (`scheduling.mip` for HiGHS and CBC, the Pyomo backend's own) are built
+by walking every pair of operations in Python, and on 300 jobs x 20 machines (6,000 operations, 18
+million pairs) HiGHS, CBC and Pyomo were all killed at a 5 s deadline while building, answering
+`no_solution`. Reported first, the Giffler-Thompson schedule (0.2 s there) is what such a run
+answers with when it is cut short. Below EARLY_FROM operations the backends report the same
+schedule themselves once their model is built, so smaller shops do not pay for it twice.
+"""
+
+from models import SchedulingProblem
+from models.problem import Problem
+from solvers.contract import Incumbent, SolveContext
+from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.heuristic import best_schedule, to_solution
+
+EARLY_FROM = 500
+"""Operations from which the schedule is reported before the model is built. Building took 0.23 s
+(array model) and 0.38 s (Pyomo) on 25 jobs x 20 machines, 1.0 and 1.4 s on 50 x 20, 3.0 and 5.8 s
+on 100 x 20 (random job shops, Taillard's recipe): from 500 operations a 1 s limit can run out first."""
+
+
+def report_constructive_start(problem: Problem, context: SolveContext) -> None:
+    """Reports the best priority-rule schedule of a large scheduling problem as the first incumbent."""
+    if not isinstance(problem, SchedulingProblem):
+        return
+    if sum(len(job.operations) for job in problem.jobs) < EARLY_FROM:
+        return
+    data = flatten(problem)
+    start = best_schedule(data)
+    context.progress(Incumbent(objective=start.objective, solution=to_solution(data, start.placements)))

@@ -181,6 +181,20 @@ def test_the_time_limit_holds_on_a_large_instance(instance: str) -> None:
     assert check.feasible, check.violations
 
 
+def test_a_constructive_schedule_at_the_bound_ends_the_run_before_any_search() -> None:
+    """One bottleneck machine: the priority rules meet the load bound, so nothing is left to search
+    (a 1000 x 20 shop in that case ran to its deadline: the first genome's search took the time)."""
+    problem = SchedulingProblem.model_validate({"kind": "scheduling", "machines": ["A", "B"], "jobs": [
+        {"id": f"J{j}", "operations": [{"machine": "A", "duration": 1}, {"machine": "B", "duration": 10}]}
+        for j in range(50)]})
+    raw = _in_process(problem, time_limit=30, seed=0)
+    assert raw.status is Status.optimal and raw.termination is Termination.completed
+    assert raw.objective == raw.bound == 1 + 50 * 10
+    assert raw.native_status.startswith("bound_reached before any generation"), raw.native_status
+    assert raw.solve_time < 1.0
+    assert evaluate(problem, raw.solution).feasible  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------------------------
 # Determinism and warm starts
 

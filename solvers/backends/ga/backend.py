@@ -60,7 +60,9 @@ from solvers.genetic.termination import (
     BoundReached,
     Criterion,
     GenerationLimit,
+    Progress,
     Stagnation,
+    StopReason,
     TimeLimit,
 )
 from solvers.mip.lp_bound import CertifiedBound
@@ -241,26 +243,36 @@ class _Run:
         if self.setup.quick is not None:
             self.offer(*self.setup.quick)
         seeds = self.seeds()
+        if self.incumbent is not None and self.stop()(Progress(best=self.incumbent[0])) is StopReason.bound_reached:
+            # nothing to search for (a 1000 x 20 job shop whose priority-rule schedule met its bound
+            # ran to its deadline: the first genome's search took the whole time)
+            value, solution = self.incumbent
+            native = "bound_reached before any generation: the constructive solution or warm start meets it"
+            return self._answer(value, solution, StopReason.bound_reached, native, "", build_time, began)
         rng = random.Random(self.context.options.seed)
         outcome = evolve(self.encoding, self.setup.settings, rng, self.stop(), self.clock, self.report, seeds)
-        value, solution = outcome.best.value, None
+        value, found = outcome.best.value, None
         if math.isfinite(value):
-            solution = self.encoding.solution(outcome.best.genome)
-        if self.incumbent is not None and (solution is None or not self._better(value, self.incumbent[0])):
-            value, solution = self.incumbent
+            found = self.encoding.solution(outcome.best.genome)
+        if self.incumbent is not None and (found is None or not self._better(value, self.incumbent[0])):
+            value, found = self.incumbent
         native = (f"{outcome.reason.value} after {outcome.generations} generations, {outcome.evaluations} "
                   f"evaluations ({outcome.cache_hits} cached)")
+        return self._answer(value, found, outcome.reason, native, outcome.log, build_time, began)
+
+    def _answer(self, value: float, solution: Solution | None, reason: StopReason, native: str, search_log: str,
+                build_time: float, began: float) -> RawResult:
         log = "\n".join([native, f"bound {self.bound:g} ({self.setup.bound.source}, "
-                         f"{self.setup.bound.seconds:.2f} s)", *self.setup.notes, outcome.log])
+                         f"{self.setup.bound.seconds:.2f} s)", *self.setup.notes, search_log])
         common: dict[str, Any] = {"bound": self.bound, "bound_source": self.setup.bound.source, "log": log,
                                   "build_time": build_time, "solve_time": time.monotonic() - began,
                                   "warnings": list(self.setup.notes)}
         if solution is None:
-            return RawResult(status=Status.no_solution, termination=TERMINATION[outcome.reason],
+            return RawResult(status=Status.no_solution, termination=TERMINATION[reason],
                              native_status="no feasible genome found", **common)
         proven = proven_optimal(value, self.bound)
         return RawResult(status=Status.optimal if proven else Status.feasible,
-                         termination=Termination.completed if proven else TERMINATION[outcome.reason],
+                         termination=Termination.completed if proven else TERMINATION[reason],
                          solution=solution, objective=value, native_status=native, **common)
 
 

@@ -9,8 +9,8 @@ elsewhere (insertion) or swapping two. The decoder's scheduling order replaces t
 
 Makespan genomes are improved before they are scored by `schedule_decoder.critical_search`
 (moves of operations adjacent on a critical machine block, each decoded): a memetic GA. Each search
-may decode only as many trial genomes as fit before the deadline, at the pace of the first decode
-timed: the engine reads the clock between evaluations only.
+may decode only as many trial genomes as fit before the deadline, at the pace of the fastest of the
+first decodes timed: the engine reads the clock between evaluations only.
 
 The initial population holds the priority-rule schedules of `schedule_heuristic` (as genomes:
 operations by start time) and random permutations.

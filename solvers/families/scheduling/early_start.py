@@ -5,7 +5,9 @@ by walking every pair of operations in Python, and on 300 jobs x 20 machines (6,
 million pairs) HiGHS, CBC and Pyomo were all killed at a 5 s deadline while building, answering
 `no_solution`. Reported first, the Giffler-Thompson schedule (0.2 s there) is what such a run
 answers with when it is cut short. Below EARLY_FROM operations the backends report the same
-schedule themselves once their model is built, so smaller shops do not pay for it twice.
+schedule themselves once their model is built, so smaller shops do not pay for it twice (larger
+ones do: 0.07 s for flattening and the five rules on Taillard 30 x 20, against 1-6 s of building
+from 1,000 operations).
 """
 
 from models import SchedulingProblem

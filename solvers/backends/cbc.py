@@ -19,9 +19,9 @@ import pulp
 
 from models.problem import Problem
 from solvers.contract import RawResult, SolveContext
-from solvers.families.scheduling.early_start import report_constructive_start
 from solvers.mip.array_mip import ArrayMip, FloatArray, RowBlock
 from solvers.mip.cut_loop import CutLoop, MipOutcome, MipState
+from solvers.mip.early_start import report_quick_solution
 from solvers.mip.formulations import build
 
 NAME = "cbc"
@@ -218,7 +218,7 @@ def _summary(log: str) -> str:
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     """The backend entry point (see `solvers.contract.SolveFunction`)."""
     began = time.monotonic()
-    report_constructive_start(problem, context)
+    report_quick_solution(problem, context)
     formulation = build(problem)
     loop = CutLoop(formulation, context, NAME)
     session = CbcSession(formulation.mip, context)

@@ -13,9 +13,9 @@ import time
 
 from models.problem import Problem
 from solvers.contract import RawResult, SolveContext
-from solvers.families.scheduling.early_start import report_constructive_start
 from solvers.families.tsp.mip import TspFormulation
 from solvers.mip.cut_loop import CutLoop
+from solvers.mip.early_start import report_quick_solution
 from solvers.mip.formulations import build
 from solvers.mip.highs_session import HighsSession
 
@@ -30,7 +30,7 @@ kernels alone takes 0.2-1 s, more on a loaded machine."""
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     """The backend entry point (see `solvers.contract.SolveFunction`)."""
     began = time.monotonic()
-    report_constructive_start(problem, context)
+    report_quick_solution(problem, context)
     formulation = build(problem)
     if isinstance(formulation, TspFormulation):
         formulation.seed = context.options.seed

@@ -24,6 +24,8 @@ from solvers.contract import RawResult
 from solvers.evaluators import evaluate
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import best_schedule
+from solvers.families.tsp.distance import distance_matrix, tour_length
+from solvers.families.tsp.tools import nearest_neighbour_tour
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
 from solvers.runtime.runner import RunLimits, run_backend
@@ -86,6 +88,8 @@ def random_tsp(n: int, seed: int) -> TspProblem:
 
 LARGE_SHOP = random_job_shop(300, 20, seed=7)
 """300 jobs x 20 machines: 18 million operation pairs for a disjunctive model to walk."""
+LARGE_TSP = random_tsp(2000, seed=5)
+"""2,000 cities: 2 million edge columns."""
 
 
 class MipBackendSuite:
@@ -170,6 +174,14 @@ class MipBackendSuite:
         raw = self.solve(LARGE_SHOP, time_limit=2.0, grace=1.0)
         assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
         assert self.verified_objective(LARGE_SHOP, raw) == best_schedule(flatten(LARGE_SHOP)).objective
+
+    def test_a_tsp_too_large_to_model_in_time_answers_with_at_least_its_nearest_neighbour_tour(self) -> None:
+        """2,000 cities at 2 s: CBC (writing its model) was killed with `no_solution`; now the tour
+        reported before building is the floor of the answer."""
+        raw = self.solve(LARGE_TSP, time_limit=2.0, grace=1.0)
+        assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+        matrix = distance_matrix(LARGE_TSP)
+        assert self.verified_objective(LARGE_TSP, raw) <= tour_length(matrix, nearest_neighbour_tour(matrix)) + 1e-6
 
     def test_tsp_at_the_time_limit_returns_a_valid_tour_and_a_valid_bound(self) -> None:
         problem = random_tsp(150, seed=4)

@@ -21,9 +21,9 @@ from solvers.backends.pyomo.scheduling import scheduling_model
 from solvers.backends.pyomo.solvers import PyomoReport, PyomoSolver, make_solver
 from solvers.backends.pyomo.tsp import tsp_model
 from solvers.contract import Incumbent, RawResult, SolveContext
-from solvers.families.scheduling.early_start import report_constructive_start
 from solvers.gap import proven_optimal
 from solvers.mip.cut_loop import MipState
+from solvers.mip.early_start import report_quick_solution
 from solvers.mip.formulation import Decoded
 
 MIN_ROUND_SECONDS = 0.05
@@ -61,7 +61,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
                          native_status="unsupported: multi-objective", log="the Pyomo backend optimises one objective")
     began = time.monotonic()
     solver = make_solver(context.options)
-    report_constructive_start(problem, context)
+    report_quick_solution(problem, context)
     model = build(problem)
     loop = _Loop(model, solver, context)
     return loop.run(time.monotonic() - began)

@@ -1,18 +1,17 @@
-"""The constructive schedule, reported before a MIP backend builds its model of a large shop.
+"""The constructive schedule of a large shop, as the incumbent a MIP backend reports before building.
 
 Why: the disjunctive models (`scheduling.mip` for HiGHS and CBC, the Pyomo backend's own) are built
 by walking every pair of operations in Python, and on 300 jobs x 20 machines (6,000 operations, 18
 million pairs) HiGHS, CBC and Pyomo were all killed at a 5 s deadline while building, answering
-`no_solution`. Reported first, the Giffler-Thompson schedule (0.2 s there) is what such a run
-answers with when it is cut short. Below EARLY_FROM operations the backends report the same
-schedule themselves once their model is built, so smaller shops do not pay for it twice (larger
-ones do: 0.07 s for flattening and the five rules on Taillard 30 x 20, against 1-6 s of building
-from 1,000 operations).
+`no_solution`. Reported first (`solvers.mip.early_start`), the Giffler-Thompson schedule (0.2 s there)
+is what such a run answers with when it is cut short. Below EARLY_FROM operations the backends report
+the same schedule themselves once their model is built, so smaller shops do not pay for it twice
+(larger ones do: 0.07 s for flattening and the five rules on Taillard 30 x 20, against 1-6 s of
+building from 1,000 operations).
 """
 
 from models import SchedulingProblem
-from models.problem import Problem
-from solvers.contract import Incumbent, SolveContext
+from solvers.contract import Incumbent
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import best_schedule, to_solution
 
@@ -22,12 +21,10 @@ EARLY_FROM = 500
 on 100 x 20 (random job shops, Taillard's recipe): from 500 operations a 1 s limit can run out first."""
 
 
-def report_constructive_start(problem: Problem, context: SolveContext) -> None:
-    """Reports the best priority-rule schedule of a large scheduling problem as the first incumbent."""
-    if not isinstance(problem, SchedulingProblem):
-        return
+def constructive_incumbent(problem: SchedulingProblem) -> Incumbent | None:
+    """The best priority-rule schedule of a shop of EARLY_FROM operations or more; None below."""
     if sum(len(job.operations) for job in problem.jobs) < EARLY_FROM:
-        return
+        return None
     data = flatten(problem)
     start = best_schedule(data)
-    context.progress(Incumbent(objective=start.objective, solution=to_solution(data, start.placements)))
+    return Incumbent(objective=start.objective, solution=to_solution(data, start.placements))

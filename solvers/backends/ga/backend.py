@@ -243,7 +243,8 @@ class _Run:
         if self.setup.quick is not None:
             self.offer(*self.setup.quick)
         seeds = self.seeds()
-        if self.incumbent is not None and self.stop()(Progress(best=self.incumbent[0])) is StopReason.bound_reached:
+        met = BoundReached(self.bound, self.context.options.relative_gap)
+        if self.incumbent is not None and met(Progress(best=self.incumbent[0])) is not None:
             # nothing to search for (a 1000 x 20 job shop whose priority-rule schedule met its bound
             # ran to its deadline: the first genome's search took the whole time)
             value, solution = self.incumbent

@@ -16,7 +16,8 @@ tries the genome with the later one moved just before the earlier one (a decoded
 first that shortens the makespan is kept, until none does or its budget of decodes is spent. Every
 value is a decoded genome's, so the genome alone always reproduces the schedule that was scored.
 The budget is what keeps a time limit: numba cannot read the clock, and on 300 jobs x 20 machines
-one search from a priority-rule genome ran 29 s (a decode there scans every job at every step).
+one search from a priority-rule genome ran 29 s (a decode there scans every job at every step); the
+caller runs a long search in budgeted pieces and reads the clock between them.
 
 The same rules as `solvers.families.scheduling.heuristic`, which drives them by priority rules on
 Python objects; here they run on flat arrays, compiled, because the GA decodes hundreds of
@@ -101,11 +102,13 @@ class FlatShop:
         out.value = float(giffler_thompson(genome, self.arrays, self.n_machines, self.makespan, *out.arrays))
         return out
 
-    def improve(self, genome: IntArray, max_rounds: int, max_trials: int) -> tuple[IntArray, float]:
+    def improve(self, genome: IntArray, max_rounds: int, max_trials: int) -> tuple[IntArray, float, int]:
         """`critical_search` from `genome` with at most `max_trials` trial decodes: the improved
-        genome (in scheduling order) and its value."""
-        value, best = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds, max_trials)
-        return best, float(value)
+        genome (in scheduling order), its value and the trial decodes made (fewer than `max_trials`:
+        the search ended on its own; the genome it returns starts the same search over where it stopped)."""
+        value, best, trials = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds,
+                                              max_trials)
+        return best, float(value), int(trials)
 
 
 @dataclass
@@ -231,7 +234,7 @@ def _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):  # typ
 
 @njit(cache=CACHE)
 def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):  # type: ignore[no-untyped-def]
-    """See the module docstring; returns (value, genome in scheduling order)."""
+    """See the module docstring; returns (value, genome in scheduling order, trial decodes made)."""
     job_first, job_len, setup_of, setups = shop[0], shop[1], shop[6], shop[7]
     n = len(genome)
     n_jobs = len(job_first)
@@ -246,7 +249,7 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):
     value = giffler_thompson(genome, shop, n_machines, makespan, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5])
     best = cur[4].copy()
     if not makespan:
-        return value, best
+        return value, best, 0
     position = np.empty(n, np.int64)
     trial = np.empty(n, np.int64)
     trials = 0
@@ -278,7 +281,7 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):
                 b = -1
         if not improved:
             break
-    return value, best
+    return value, best, trials
 
 
 def warm_up() -> None:

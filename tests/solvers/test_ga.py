@@ -26,6 +26,7 @@ from models import (
 )
 from models.problem import Problem
 from solvers.backends.ga import backend as ga
+from solvers.backends.ga.schedule_decoder import FlatShop
 from solvers.contract import BackendSpec, Capabilities, Incumbent, RawResult, SolveContext
 from solvers.dispatch import DispatchLimits, solve
 from solvers.evaluators import evaluate
@@ -193,6 +194,23 @@ def test_a_constructive_schedule_at_the_bound_ends_the_run_before_any_search() -
     assert raw.native_status.startswith("bound_reached before any generation"), raw.native_status
     assert raw.solve_time < 1.0
     assert evaluate(problem, raw.solution).feasible  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_critical_path_search_in_pieces_is_the_search_in_one_call(seed: int) -> None:
+    """The GA runs the search in pieces of a few decodes with the clock read between them; resumed
+    where each piece stopped, it must end on the genome and value of one unbudgeted call."""
+    shop = FlatShop.of(flatten(random_job_shop(30, 10, seed=4)))
+    genome = np.random.default_rng(seed).permutation(np.repeat(np.arange(len(shop.job_len)), shop.job_len))
+    whole, value, resume = shop.improve(genome, 1000, 1 << 40)
+    assert resume == -1
+    pieces = 0
+    while True:
+        genome, piece_value, resume = shop.improve(genome, 1000, 3, resume)
+        pieces += 1
+        if resume < 0:
+            break
+    assert pieces > 1 and piece_value == value and (genome == whole).all()
 
 
 # --------------------------------------------------------------------------------------------

@@ -102,13 +102,14 @@ class FlatShop:
         out.value = float(giffler_thompson(genome, self.arrays, self.n_machines, self.makespan, *out.arrays))
         return out
 
-    def improve(self, genome: IntArray, max_rounds: int, max_trials: int) -> tuple[IntArray, float, int]:
-        """`critical_search` from `genome` with at most `max_trials` trial decodes: the improved
-        genome (in scheduling order), its value and the trial decodes made (fewer than `max_trials`:
-        the search ended on its own; the genome it returns starts the same search over where it stopped)."""
-        value, best, trials = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds,
-                                              max_trials)
-        return best, float(value), int(trials)
+    def improve(self, genome: IntArray, max_rounds: int, max_trials: int, resume: int = -1
+                ) -> tuple[IntArray, float, int]:
+        """`critical_search` from `genome` with at most `max_trials` trial decodes: the improved genome
+        (in scheduling order), its value, and where its walk goes on (-1: the search ended); passing the
+        genome and that operation back continues the same search."""
+        value, best, resume = critical_search(genome, self.arrays, self.n_machines, self.makespan, max_rounds,
+                                              max_trials, resume)
+        return best, float(value), int(resume)
 
 
 @dataclass
@@ -233,8 +234,11 @@ def _machine_linked(a, b, start, end, machine, job_of, setup_of, setups):  # typ
 
 
 @njit(cache=CACHE)
-def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):  # type: ignore[no-untyped-def]
-    """See the module docstring; returns (value, genome in scheduling order, trial decodes made)."""
+def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials, resume):  # type: ignore[no-untyped-def]
+    """See the module docstring; returns (value, genome in scheduling order, where to resume: the
+    operation the walk of the returned genome's schedule goes on from when the trial budget ran out,
+    or -1 when the search ended). `resume` >= 0 starts the first walk there (the genome a budgeted
+    call returned decodes to the same schedule)."""
     job_first, job_len, setup_of, setups = shop[0], shop[1], shop[6], shop[7]
     n = len(genome)
     n_jobs = len(job_first)
@@ -249,15 +253,15 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):
     value = giffler_thompson(genome, shop, n_machines, makespan, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5])
     best = cur[4].copy()
     if not makespan:
-        return value, best, 0
+        return value, best, -1
     position = np.empty(n, np.int64)
     trial = np.empty(n, np.int64)
     trials = 0
-    for _ in range(max_rounds):
+    for r in range(max_rounds):
         start, end, machine, prev, order_op = cur[0], cur[1], cur[2], cur[3], cur[5]
         for p in range(n):
             position[order_op[p]] = p
-        b = int(np.argmax(end))
+        b = resume if r == 0 and resume >= 0 else int(np.argmax(end))
         improved = False
         while b >= 0 and not improved and trials < max_trials:
             a = prev[b]
@@ -280,8 +284,8 @@ def critical_search(genome, shop, n_machines, makespan, max_rounds, max_trials):
             else:
                 b = -1
         if not improved:
-            break
-    return value, best, trials
+            return value, best, b if trials >= max_trials else -1
+    return value, best, -1
 
 
 def warm_up() -> None:

@@ -9,7 +9,7 @@ elsewhere (insertion) or swapping two. The decoder's scheduling order replaces t
 
 Makespan genomes are improved before they are scored by `schedule_decoder.critical_search`
 (moves of operations adjacent on a critical machine block, each decoded): a memetic GA. Each search
-runs in pieces of about PIECE_SECONDS of trial decodes (at the pace of the fastest of the first
+runs in pieces of at most PIECE_SECONDS of trial decodes (at the pace of the fastest of the first
 decodes timed), with the clock read between pieces: the engine reads it between evaluations only.
 
 The initial population holds the priority-rule schedules of `schedule_heuristic` (as genomes:
@@ -31,10 +31,12 @@ from solvers.families.scheduling.heuristic import MAKESPAN_RULES, TARDINESS_RULE
 Genome = NDArray[np.int64]
 NO_TRIAL_LIMIT = 1 << 40
 TIMED_DECODES = 3
-PIECE_SECONDS = 0.05
-"""Length of one budgeted piece of a critical-path search. One piece sized to all the time left
-(the first version) ended 0.2 s past a 1.5 s limit on 300 x 20 in a CI run, the other test worker
-slowing the decodes below the pace timed alone."""
+PIECE_SECONDS = 0.25
+"""Longest budgeted piece of a critical-path search. One piece sized to all the time left (the first
+version) ended 0.55 s past its deadline at a 1.5 s limit on 300 x 20 in a CI run, the other test worker
+slowing the decodes below the pace timed alone; pieces of 0.05 s each re-decode their start (a
+tenth of the decodes on 300 x 20) and left the 5 s answer at the heuristic's 16121 where the one piece
+reached 16106."""
 
 
 class SchedulingEncoding:
@@ -101,21 +103,22 @@ class SchedulingEncoding:
         if self.deadline is None:
             improved, value, _ = self.shop.improve(genome, self.search_rounds, NO_TRIAL_LIMIT)
             return improved, value
-        piece = self._piece(genome)
+        resume = -1
         while True:
-            genome, value, trials = self.shop.improve(genome, self.search_rounds, piece)
-            if trials < piece or time.monotonic() >= self.deadline:
+            genome, value, resume = self.shop.improve(genome, self.search_rounds, self._piece(genome), resume)
+            if resume < 0 or time.monotonic() >= self.deadline:
                 return genome, value
 
     def _piece(self, genome: Genome) -> int:
-        """Trial decodes in PIECE_SECONDS (at least one), at the pace of the fastest of the first
-        TIMED_DECODES decodes (a first one in a fresh process also loads the kernel)."""
+        """Trial decodes in PIECE_SECONDS or the time left if shorter (at least one), at the pace of the
+        fastest of the first TIMED_DECODES decodes (a first one in a fresh process also loads the kernel)."""
         if self.timed < TIMED_DECODES:
             began = time.monotonic()
             self.shop.decode(genome)
             self.timed += 1
             self.decode_seconds = min(self.decode_seconds, max(time.monotonic() - began, 1e-7))
-        return max(1, int(PIECE_SECONDS / self.decode_seconds))
+        seconds = min(PIECE_SECONDS, self.deadline - time.monotonic())  # type: ignore[operator]
+        return max(1, int(seconds / self.decode_seconds))
 
     def key(self, genome: Genome) -> bytes:
         return genome.tobytes()

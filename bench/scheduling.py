@@ -47,7 +47,7 @@ SETUPS = [f"setup{n}x{m}" for n in (8, 20) for m in (2, 3, 4, 5)]
 5-30, sequence-dependent setups 1-15 (seeded, tests/solvers/cases.py). Optimal values, proven by the
 service: 72, 41, 27, 20 (8 jobs on 2-5 machines), 151, 86, 66, 52 (20 jobs)."""
 RANDOM_SHOPS = ["random300x20", "random1000x20"]
-"""`random_job_shop(n, m, seed=1)` (tests/solvers/cases.py): Taillard's recipe at sizes no public set
+"""`random_job_shop(n, m, seed=1)` (`solvers.families.scheduling.generator`): Taillard's recipe at sizes no public set
 has (6,000 and 20,000 operations), where the constructive start and the model build, not the search,
 decide whether an answer comes back at all. No reference value: the bound column says how far from
 optimal an answer can be. Their raw peer reads the instance from a JSON file written for it."""
@@ -83,7 +83,7 @@ def load(name: str) -> tuple[Problem, float | None, str]:
         n, m = (int(v) for v in name.removeprefix("setup").split("x"))
         return parallel_with_setups(n, m, seed=1), None, "none"
     if name in RANDOM_SHOPS:
-        from tests.solvers.cases import random_job_shop
+        from solvers.families.scheduling.generator import random_job_shop
 
         n, m = (int(v) for v in name.removeprefix("random").split("x"))
         return random_job_shop(n, m, seed=1), None, "none"

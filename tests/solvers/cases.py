@@ -83,17 +83,6 @@ def parallel_with_setups(n_jobs: int = 50, n_machines: int = 5, seed: int = 1) -
         {"kind": "scheduling", "machines": machines, "jobs": jobs, "setup_times": setups})
 
 
-def random_job_shop(n_jobs: int, n_machines: int, seed: int = 1) -> SchedulingProblem:
-    """Taillard's recipe with Python's generator: every job visits every machine once, in a random
-    order, durations uniform in 1..99. With many more jobs than machines the busiest machine's load
-    is usually the optimum."""
-    rng = random.Random(seed)
-    machines = [f"M{m}" for m in range(n_machines)]
-    return SchedulingProblem.model_validate({"kind": "scheduling", "machines": machines, "jobs": [
-        {"id": f"J{j}", "operations": [{"machine": m, "duration": rng.randint(1, 99)}
-                                       for m in rng.sample(machines, n_machines)]} for j in range(n_jobs)]})
-
-
 def released_with_due_dates() -> SchedulingProblem:
     return SchedulingProblem.model_validate({
         "kind": "scheduling", "machines": ["A", "B"], "objective": "total_weighted_tardiness",

@@ -5,7 +5,6 @@ imports a solver library. Answers are re-checked by the independent evaluator an
 brute-force optima (tests/brute.py, tests/solvers/cases.py) or published ones.
 """
 
-import random
 import time
 
 import pytest
@@ -17,20 +16,21 @@ from models import (
     SolveOptions,
     Status,
     Termination,
-    TspProblem,
 )
 from models.problem import Problem
 from solvers.contract import RawResult
 from solvers.evaluators import evaluate
 from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
 from solvers.families.tsp.distance import distance_matrix, tour_length
+from solvers.families.tsp.generator import random_tsp
 from solvers.families.tsp.tools import nearest_neighbour_tour
 from solvers.formats.manifest import BenchmarkLibrary, benchmark_root, load_manifest, select
 from solvers.registry import load_builtin
 from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, knapsack, optimum
-from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib, random_job_shop
+from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib
 
 REGISTRY = load_builtin()
 BENCHMARKS = benchmark_root()
@@ -78,12 +78,6 @@ INFEASIBLE_FACILITY = FacilityLocationProblem.model_validate({
     "customers": [{"id": "C1", "demand": 8}, {"id": "C2", "demand": 8}],
     "costs": [[1, 2], [2, 1]],
 })
-
-
-def random_tsp(n: int, seed: int) -> TspProblem:
-    rng = random.Random(seed)
-    coords = [[rng.uniform(0, 1000), rng.uniform(0, 1000)] for _ in range(n)]
-    return TspProblem.model_validate({"kind": "tsp", "coordinates": coords, "metric": "euc_2d"})
 
 
 LARGE_SHOP = random_job_shop(300, 20, seed=7)

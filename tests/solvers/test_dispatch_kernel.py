@@ -12,8 +12,9 @@ from solvers.evaluators import evaluate
 from solvers.families.scheduling import heuristic
 from solvers.families.scheduling.data import ScheduleData, flatten
 from solvers.families.scheduling.dispatch_kernel import RULE_NUMBERS, DispatchArrays, dispatch
+from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import Placement, best_schedule, build_python, to_solution
-from tests.solvers.cases import FT10, jsplib, random_job_shop, schedule_violations
+from tests.solvers.cases import FT10, jsplib, schedule_violations
 
 
 def random_shop(seed: int) -> SchedulingProblem:

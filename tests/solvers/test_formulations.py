@@ -14,13 +14,14 @@ from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.heuristic import objective, to_solution
 from solvers.families.scheduling.mip import SchedulingFormulation, left_shift
 from solvers.families.tsp.blossom import blossoms
+from solvers.families.tsp.generator import random_tsp
 from solvers.families.tsp.mincut import violated_sets
 from solvers.families.tsp.mip import TspFormulation, merge_cycles
 from solvers.mip.array_mip import FloatArray, RowCollector, make_mip
 from solvers.mip.formulations import build
 from solvers.mip.rc_fixing import reduced_cost_fixing
 from tests.instances import TINY, facility, knapsack
-from tests.solvers.mip_suite import FLEXIBLE, SETUPS_SKEWED, SETUPS_TRIANGLE, TARDINESS, random_tsp
+from tests.solvers.mip_suite import FLEXIBLE, SETUPS_SKEWED, SETUPS_TRIANGLE, TARDINESS
 
 
 @pytest.mark.parametrize("name", ["tsp_coordinates", "tsp_asymmetric"])

@@ -35,6 +35,7 @@ from solvers.families.facility.mip import FacilityFormulation
 from solvers.families.knapsack.certified import knapsack_upper_bound
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.tsp.certified import tsp_lower_bound
 from solvers.formats.manifest import BenchmarkLibrary, load_manifest, select
 from solvers.genetic import termination as stop
@@ -44,15 +45,7 @@ from solvers.objective import is_maximised
 from solvers.registry import Registry
 from tests.brute import item_values
 from tests.instances import TINY, optimum
-from tests.solvers.cases import (
-    FT06,
-    FT10,
-    berlin52,
-    brute_force_schedule,
-    jsplib,
-    parallel_with_setups,
-    random_job_shop,
-)
+from tests.solvers.cases import FT06, FT10, berlin52, brute_force_schedule, jsplib, parallel_with_setups
 
 SPEC = BackendSpec(
     name="ga",

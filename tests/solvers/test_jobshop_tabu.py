@@ -12,6 +12,7 @@ from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status
 from solvers.families.scheduling import jobshop_tabu, parallel_search
 from solvers.families.scheduling import search as schedule_search
 from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule, objective, to_solution
 from solvers.registry import load_builtin
 from solvers.runtime.pool import WorkerPool
@@ -23,7 +24,6 @@ from tests.solvers.cases import (
     brute_force_schedule,
     jsplib,
     parallel_with_setups,
-    random_job_shop,
     schedule_objective,
     schedule_violations,
 )

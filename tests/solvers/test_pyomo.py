@@ -17,6 +17,7 @@ from solvers.backends.pyomo.solvers import SOLVER_ENV
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
 from solvers.families.scheduling.data import flatten
+from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour
@@ -24,7 +25,7 @@ from solvers.registry import load_builtin
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
 from tests.instances import TINY, optimum
-from tests.solvers.cases import LA01, brute_force_schedule, jsplib, random_job_shop
+from tests.solvers.cases import LA01, brute_force_schedule, jsplib
 from tests.solvers.mip_suite import LARGE_TSP
 
 SPEC = load_builtin().get("pyomo")

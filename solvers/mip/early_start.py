@@ -1,15 +1,17 @@
 """A family's quick solution, reported by a MIP backend before it builds its model.
 
 Why: `Formulation.quick_start` is reported first by the cut loop, but only once the model exists;
-on large instances building outlasts short limits (a 300 x 20 job shop at 5 s, 2,000 cities at 2 s),
+on large instances building outlasts short limits (a 300 x 20 job shop at 5 s, 2,000 cities at 2 s,
+Pyomo's 100 x 1,000 facility model at 2 s),
 and a run killed while building answered `no_solution`. Each family decides from what size its
 quick solution is worth computing ahead (`EARLY_FROM` in its `early_start` module); the runner
 answers a killed run with the last incumbent reported.
 """
 
-from models import SchedulingProblem, TspProblem
+from models import FacilityLocationProblem, SchedulingProblem, TspProblem
 from models.problem import Problem
 from solvers.contract import SolveContext
+from solvers.families.facility.early_start import greedy_incumbent
 from solvers.families.scheduling.early_start import constructive_incumbent
 from solvers.families.tsp.early_start import nearest_neighbour_incumbent
 
@@ -21,5 +23,7 @@ def report_quick_solution(problem: Problem, context: SolveContext) -> None:
         found = constructive_incumbent(problem)
     elif isinstance(problem, TspProblem):
         found = nearest_neighbour_incumbent(problem)
+    elif isinstance(problem, FacilityLocationProblem):
+        found = greedy_incumbent(problem)
     if found is not None:
         context.progress(found)

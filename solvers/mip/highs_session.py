@@ -7,6 +7,9 @@ its row duals for reduced-cost fixing (`column_map` translates columns after del
 """
 
 
+import time
+from dataclasses import replace
+
 import highspy
 import numpy as np
 from numpy.typing import NDArray
@@ -93,21 +96,40 @@ class HighsSession:
 
     def solve(self, time_limit: float, start: FloatArray | None) -> MipOutcome:
         highs = self.highs
+        began = time.monotonic()
         highs.setOptionValue("time_limit", max(time_limit, 0.01))
         if start is not None:
             start = self.columns.to_solver(start)
             highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         highs.run()
+        retried = ""
+        if not self._objective_consistent():
+            retried = self._again_without_presolve(time_limit - (time.monotonic() - began))
         info = highs.getInfo()
         bound: float | None = float(info.mip_dual_bound)
-        detail = f"bound {info.mip_dual_bound}, gap {info.mip_gap}, nodes {info.mip_node_count}"
-        if self.columns.reduced and not self._objective_consistent():
-            bound, detail = None, detail + "; objective inconsistent with the solution, bound dropped"
-        return self._outcome(bound, detail)
+        detail = f"bound {info.mip_dual_bound}, gap {info.mip_gap}, nodes {info.mip_node_count}{retried}"
+        if self._objective_consistent():
+            return self._outcome(bound, detail)
+        outcome = self._outcome(None, detail + "; objective inconsistent with the solution, bound dropped")
+        if outcome.state is MipState.optimal:  # a claim its own numbers contradict
+            outcome = replace(outcome, state=MipState.error)
+        return outcome
+
+    def _again_without_presolve(self, time_left: float) -> str:
+        """Runs once more with presolve off, after HiGHS answered with an objective that is not its
+        solution's cost. Measured with HiGHS 1.16 on OR-Library cap131 given a feasible start (the
+        first-fit plan, cost 1,248,142.9): "Optimal" at 608,704.4, below the true optimum 793,439.6,
+        returning the start itself; with presolve off, or without the start, it proves 793,439.6.
+        (Presolve defects of this kind are reported upstream, e.g. ERGO-Code/HiGHS#1725, #3094.)"""
+        highs = self.highs
+        highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("time_limit", max(time_left, 0.01))
+        highs.run()
+        return "; solved again with presolve off (its first answer's objective was not its solution's cost)"
 
     def _objective_consistent(self) -> bool:
-        """False when HiGHS's objective value differs from its solution's cost (a guard: see
-        `fix_columns`); then its dual bound is not trusted."""
+        """False when HiGHS's objective value differs from its solution's cost (see `fix_columns`
+        and `_again_without_presolve`); then neither its status nor its dual bound is trusted."""
         highs = self.highs
         if highs.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return True

@@ -25,6 +25,8 @@ from models import (
     KnapsackProblem,
     KnapsackSolution,
 )
+from solvers.families.facility.data import FacilityData
+from solvers.families.facility.greedy import greedy_shares
 from solvers.mip.formulation import Decoded
 
 SHARE_EPS = 1e-7
@@ -106,7 +108,9 @@ def facility_model(problem: FacilityLocationProblem) -> PyomoModel:
         x = np.array([[m.x[i, j].value or 0.0 for j in customers] for i in facilities], dtype=np.float64)
         return facility_solution(problem, x)
 
-    return PyomoModel(m, False, decode)
+    shares = greedy_shares(FacilityData.from_problem(problem))
+    start = facility_solution(problem, shares) if shares is not None else None
+    return PyomoModel(m, False, decode, heuristic=start)
 
 
 def facility_solution(problem: FacilityLocationProblem, x: NDArray[np.float64]) -> Decoded:

@@ -14,6 +14,8 @@ import numpy as np
 
 from models import Assignment, FacilityLocationProblem, FacilitySolution
 from models.problem import Solution
+from solvers.families.facility.data import FacilityData
+from solvers.families.facility.greedy import greedy_shares
 from solvers.mip.array_mip import INF, FloatArray, RowCollector, make_mip
 from solvers.mip.formulation import Decoded, Formulation
 
@@ -78,6 +80,13 @@ class FacilityFormulation(Formulation):
         solution = FacilitySolution(open=[facilities[i].id for i in np.flatnonzero(opened)], assignments=assignments)
         cost = float(self.fixed[opened].sum() + (self.costs * share).sum())
         return Decoded(solution, cost)
+
+    def quick_start(self) -> Decoded | None:
+        """The first-fit plan of `greedy.greedy_shares` (numpy only; 0.013 s on 100 x 1,000)."""
+        shares = greedy_shares(FacilityData.from_problem(self.problem))
+        if shares is None:
+            return None
+        return self.decode(np.concatenate([shares.any(axis=1).astype(np.float64), shares.ravel()]))
 
     def encode(self, solution: Solution) -> FloatArray | None:
         if not isinstance(solution, FacilitySolution):

@@ -27,6 +27,7 @@ from models import FacilityLocationProblem, FacilitySolution
 from solvers.families.facility.assign import assign_single
 from solvers.families.facility.bound import LagrangeSolution, Subgradient, lagrangian
 from solvers.families.facility.data import BoolArray, FacilityData, FloatArray, serving, to_solution
+from solvers.families.facility.greedy import cheapest_cover
 from solvers.families.facility.single import Knapsacks, single_lagrangian
 from solvers.families.facility.transport import transport
 from solvers.gap import gap_within
@@ -186,15 +187,6 @@ def single_shares(data: FacilityData, opened: BoolArray) -> FloatArray | None:
     shares = np.zeros((data.m, data.n))
     shares[rows[where], np.arange(data.n)] = 1.0
     return shares
-
-
-def cheapest_cover(data: FacilityData) -> BoolArray:
-    """Facilities by increasing fixed cost per unit of capacity until they hold the demand."""
-    order = np.argsort(data.fixed / np.maximum(data.cover, 1e-300), kind="stable")
-    enough = np.searchsorted(np.cumsum(data.cover[order]), data.total_demand * (1 - 1e-12))
-    opened = np.zeros(data.m, dtype=bool)
-    opened[order[: min(int(enough), data.m - 1) + 1]] = True
-    return opened
 
 
 def improve(search: LagrangeSearch, limits: SearchLimits) -> None:

@@ -24,7 +24,10 @@ class Settings(SolverSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Bind port.")
     data_dir: Path = Field(default=Path("data"), description="Where embedded state lives.")
     max_time_limit: float = Field(default=300.0, gt=0, description="Cap on options.time_limit (s).")
-    kill_grace: float = Field(default=1.0, ge=0.1, le=30, description="Seconds past the limit before a kill.")
+    kill_grace: float = Field(default=1.0, ge=0.1, le=30,
+                              description="Seconds past the limit before a solve that has found nothing is killed.")
+    answer_margin: float = Field(default=0.25, ge=0.0, le=30, description="Seconds past the limit before a solve "
+                                 "that has found a solution is killed and that solution answered.")
     max_concurrent_solves: int = Field(default=2, ge=1, description="Synchronous solves running at once.")
     solve_slot_wait: float = Field(default=5.0, ge=0, description="Seconds /solve waits for a slot before 429.")
     max_body_bytes: int = Field(default=32 * 1024**2, ge=1024, description="Largest accepted request body.")
@@ -83,7 +86,7 @@ class Settings(SolverSettings):
 
     def dispatch_limits(self) -> DispatchLimits:
         return DispatchLimits(max_time_limit=self.max_time_limit, grace=self.kill_grace,
-                              max_memory=self.max_solver_memory)
+                              max_memory=self.max_solver_memory, answer_margin=self.answer_margin)
 
     @field_validator("solve_slot_wait")
     @classmethod

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         instance = library.load(entry)
         for name in filter(None, args.backends.split(",")):
             began = time.monotonic()
-            raw = run_backend(registry.get(name), instance.problem, options, RunLimits(grace=2.0))
+            raw = run_backend(registry.get(name), instance.problem, options, RunLimits(grace=2.0, answer_margin=2.0))
             optimal = raw.status.value == "optimal"
             proven, total = proven + optimal, total + 1
             _row(entry.name, entry.scale, name, raw.objective, instance.optimum, raw.bound, optimal,

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for case in cases(args, Path(scratch)):
             began = time.monotonic()
-            raw = run_backend(backend, case.problem, options, RunLimits(grace=2.0))
+            raw = run_backend(backend, case.problem, options, RunLimits(grace=2.0, answer_margin=2.0))
             seconds = time.monotonic() - began
             ours = raw.objective
             bound_gap = (ours - raw.bound) / ours if ours and raw.bound is not None else None

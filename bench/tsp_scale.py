@@ -54,7 +54,8 @@ def run(problem: Problem, time_limit: float, seed: int) -> dict[str, float]:
         if not first:
             first.append(time.monotonic() - started)
 
-    raw = run_backend(spec, problem, SolveOptions(time_limit=time_limit, seed=seed), RunLimits(grace=5.0), progress)
+    limits = RunLimits(grace=5.0, answer_margin=5.0)
+    raw = run_backend(spec, problem, SolveOptions(time_limit=time_limit, seed=seed), limits, progress)
     elapsed = time.monotonic() - started
     value = raw.objective if raw.objective is not None else float("nan")
     bound = raw.bound if raw.bound is not None else float("nan")

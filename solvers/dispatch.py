@@ -28,6 +28,11 @@ class DispatchLimits:
     max_time_limit: float = 300.0
     grace: float = 1.0
     max_memory: int | None = 8 * 1024**3
+    answer_margin: float = 0.25
+    """See `solvers.runtime.runner.RunLimits`."""
+
+    def run_limits(self) -> RunLimits:
+        return RunLimits(self.grace, self.max_memory, self.answer_margin)
 
 
 def solve(
@@ -44,7 +49,7 @@ def solve(
     spec = select(registry, request)
     warnings: list[str] = []
     options = _effective_options(request, limits, warnings)
-    run_limits = RunLimits(limits.grace, limits.max_memory)
+    run_limits = limits.run_limits()
     if spec.orchestrates(request.problem):
         inner = request.model_copy(update={"options": options})
         raw = _orchestrate(spec, inner, registry, limits, progress, cancelled, pool)
@@ -67,7 +72,7 @@ def _orchestrate(spec: BackendSpec, request: SolveRequest, registry: Registry, l
         if progress is not None:
             progress(incumbent)
 
-    env = Orchestration(registry=registry, limits=RunLimits(limits.grace, limits.max_memory), progress=sink,
+    env = Orchestration(registry=registry, limits=limits.run_limits(), progress=sink,
                         cancelled=cancelled, pool=pool, solve=inner, version=availability(spec).version)
     assert spec.orchestrator is not None
     entry = importlib.import_module(spec.orchestrator)

@@ -26,6 +26,13 @@ STUBBORN = BackendSpec(
                               warm_start=False, deterministic=True),
 )
 
+LATE = BackendSpec(
+    name="late",
+    module="tests.late_backend",
+    description="test backend whose first solution comes after its time limit",
+    capabilities=STUBBORN.capabilities,
+)
+
 
 def registry_with_stubborn() -> Registry:
     registry = load_builtin()

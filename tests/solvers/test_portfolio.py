@@ -1,15 +1,21 @@
 """Portfolio through dispatch: the optimum on tiny instances, the member that found it named."""
 
 import random
+import time
+from dataclasses import replace
 
 import pytest
 
 from models import ProblemKind, SolveOptions, SolveRequest, Status, Termination, TspProblem
+from solvers.backends.portfolio.backend import run_portfolio
 from solvers.backends.portfolio.members import members
+from solvers.contract import BackendSpec
 from solvers.dispatch import solve
 from solvers.objective import is_maximised
 from solvers.registry import Registry, load_builtin
-from tests.instances import TINY, optimum
+from solvers.runtime.runner import RunLimits
+from tests.conftest import STUBBORN
+from tests.instances import TINY, knapsack, optimum
 
 REGISTRY = load_builtin()
 
@@ -69,3 +75,22 @@ def _portfolio_only() -> Registry:
 def test_portfolio_serves_every_single_objective_family() -> None:
     families = REGISTRY.get("portfolio").capabilities.families
     assert {ProblemKind.knapsack, ProblemKind.tsp, ProblemKind.facility_location, ProblemKind.scheduling} <= families
+
+
+def test_a_member_with_nothing_does_not_hold_back_a_race_that_has_a_solution() -> None:
+    """The exact member is stuck without a solution, the heuristic one reported one and blocks:
+    the race answers at limit + answer_margin with that solution (before: it waited for the stuck
+    member's grace, 3 s here)."""
+    registry = Registry()
+    silent = BackendSpec(name="silent", module="tests.silent_backend", description="never answers",
+                         capabilities=replace(STUBBORN.capabilities, exact=True))
+    registry.register(silent)
+    registry.register(STUBBORN)
+    problem = knapsack()
+    assert [spec.name for spec in members(registry, problem)] == ["silent", "stubborn"]
+    limits = RunLimits(grace=3.0, answer_margin=0.25)
+    started = time.monotonic()
+    raw = run_portfolio(problem, SolveOptions(time_limit=1.0), registry, limits)
+    elapsed = time.monotonic() - started
+    assert 1.25 <= elapsed < 2.0
+    assert raw.status is Status.feasible and raw.termination is Termination.time_limit and raw.found_by == "stubborn"

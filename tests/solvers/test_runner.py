@@ -5,8 +5,9 @@ import time
 
 from models import SolveOptions, Status, Termination
 from solvers.runtime.runner import RunLimits, run_backend
-from tests.conftest import STUBBORN
+from tests.conftest import LATE, STUBBORN
 from tests.instances import knapsack
+from tests.late_backend import LATE_BY
 
 
 def test_deadline_kills_a_stubborn_backend_and_keeps_its_incumbent() -> None:
@@ -15,6 +16,27 @@ def test_deadline_kills_a_stubborn_backend_and_keeps_its_incumbent() -> None:
     elapsed = time.monotonic() - started
     assert 1.0 <= elapsed < 2.5
     assert raw.termination is Termination.time_limit
+    assert raw.status is Status.feasible and raw.solution is not None
+
+
+def test_a_backend_holding_an_incumbent_is_answered_at_the_margin_not_the_grace() -> None:
+    """A solver still busy at its limit (a model build cannot be interrupted) with an incumbent
+    reported: answered at limit + answer_margin, not at limit + grace (before: the full grace)."""
+    started = time.monotonic()
+    raw = run_backend(STUBBORN, knapsack(), SolveOptions(time_limit=1.0), RunLimits(grace=3.0, answer_margin=0.25))
+    elapsed = time.monotonic() - started
+    assert 1.25 <= elapsed < 1.9
+    assert raw.termination is Termination.time_limit and raw.status is Status.feasible and raw.solution is not None
+    assert "answered past the time limit" in raw.native_status
+
+
+def test_a_backend_with_nothing_yet_gets_the_whole_grace() -> None:
+    """The margin does not cut a solver that has nothing to show: its solution found 0.5 s past the
+    limit is still the answer (at the margin, the answer would have been `no_solution`)."""
+    started = time.monotonic()
+    raw = run_backend(LATE, knapsack(), SolveOptions(time_limit=1.0), RunLimits(grace=3.0, answer_margin=0.25))
+    elapsed = time.monotonic() - started
+    assert 1.0 + LATE_BY <= elapsed < 1.0 + LATE_BY + 0.9
     assert raw.status is Status.feasible and raw.solution is not None
 
 

@@ -124,6 +124,9 @@ class Incumbent(BaseModel):
     objective: float | None = None
     bound: float | None = None
     solution: Solution | None = None
+    bound_source: str | None = None
+    """What proves `bound` when it is not the reporting backend's own (a family's certified bound
+    reported with a quick solution); None: the backend's."""
 
 
 ProgressSink = Callable[[Incumbent], None]

@@ -116,12 +116,12 @@ class _Watch:
 
     def _stopped(self, termination: Termination, why: str) -> RawResult:
         best = self.best
+        source = (best.bound_source if best else None) or self.spec.name
         if best is None or best.solution is None:
             return RawResult(status=Status.no_solution, termination=termination, native_status=why,
-                             bound=best.bound if best else None, bound_source=self.spec.name)
+                             bound=best.bound if best else None, bound_source=source)
         return RawResult(status=Status.feasible, termination=termination, solution=best.solution,
-                         objective=best.objective, bound=best.bound, bound_source=self.spec.name,
-                         native_status=why)
+                         objective=best.objective, bound=best.bound, bound_source=source, native_status=why)
 
     def _crashed(self, exitcode: int | None) -> RawResult:
         why = f"solver process died (exit code {exitcode})"

@@ -22,6 +22,7 @@ from solvers.contract import RawResult
 from solvers.evaluators import evaluate
 from solvers.families.facility.early_start import greedy_incumbent
 from solvers.families.facility.generator import cornuejols
+from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
@@ -172,6 +173,8 @@ class MipBackendSuite:
         raw = self.solve(LARGE_SHOP, time_limit=2.0, grace=1.0)
         assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
         assert self.verified_objective(LARGE_SHOP, raw) == best_schedule(flatten(LARGE_SHOP)).objective
+        certified = scheduling_lower_bound(flatten(LARGE_SHOP))  # with its gap, and said where it came from
+        assert (raw.bound, raw.bound_source) == (certified.value, certified.source) == (15697, "machine_job_bound")
 
     def test_a_tsp_too_large_to_model_in_time_answers_with_at_least_its_nearest_neighbour_tour(self) -> None:
         """2,000 cities at 2 s: CBC (writing its model) was killed with `no_solution`; now the tour

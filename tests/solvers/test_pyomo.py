@@ -17,6 +17,7 @@ from solvers.backends.pyomo.solvers import SOLVER_ENV
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
 from solvers.families.facility.early_start import greedy_incumbent
+from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
@@ -116,6 +117,7 @@ def test_a_shop_too_large_to_model_in_time_answers_with_its_constructive_schedul
     assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
     assert raw.solution is not None and evaluate(problem, raw.solution).feasible
     assert raw.objective == best_schedule(flatten(problem)).objective
+    assert (raw.bound, raw.bound_source) == (scheduling_lower_bound(flatten(problem)).value, "machine_job_bound")
 
 
 def test_a_large_facility_instance_answers_with_its_first_fit_plan(pool: WorkerPool) -> None:

@@ -47,7 +47,7 @@ from solvers.families.knapsack.mip import KnapsackFormulation
 from solvers.families.scheduling import heuristic as schedule_heuristic
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
-from solvers.families.scheduling.heuristic import heuristic_solution
+from solvers.families.scheduling.heuristic import best_of, build_each, to_solution
 from solvers.families.tsp import local_search as tsp_kernels
 from solvers.families.tsp.certified import tsp_lower_bound
 from solvers.families.tsp.distance import distance_matrix, geometry, problem_tour_length
@@ -135,9 +135,12 @@ def _facility(problem: FacilityLocationProblem, context: SolveContext) -> Setup:
 def _scheduling(problem: SchedulingProblem, context: SolveContext) -> Setup:
     data = flatten(problem)
     settings = GaSettings(population=100, elite=2, tournament=3, crossover_rate=0.9, mutation_rate=0.3)
-    schedule, value = heuristic_solution(data)
-    return Setup(SchedulingEncoding(data, _deadline(context)), settings, 100, scheduling_lower_bound(data),
-                 (value, schedule))
+    encoding = SchedulingEncoding(data, _deadline(context))
+    rules = encoding.rules()
+    encoding.starts = build_each(data, rules)
+    best = best_of(data, encoding.starts, rules)
+    return Setup(encoding, settings, 100, scheduling_lower_bound(data),
+                 (best.objective, to_solution(data, best.placements)))
 
 
 def _bound_budget(context: SolveContext) -> float:

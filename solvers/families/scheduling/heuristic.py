@@ -215,9 +215,14 @@ def best_schedule(data: ScheduleData, rules: Sequence[str] | None = None) -> Heu
         rules = MAKESPAN_RULES if data.minimise_makespan else TARDINESS_RULES
     if len(data.ops) * data.n_jobs >= COMPILED_FROM:
         return _best_compiled(data, rules)
+    return best_of(data, [build_python(data, rule) for rule in rules], rules)
+
+
+def best_of(data: ScheduleData, schedules: Sequence[tuple[Placement, ...]], rules: Sequence[str]) -> HeuristicSchedule:
+    """The best of schedules already built, one per rule (ties: the earlier rule), as `best_schedule`
+    keeps it: for callers that need every rule's schedule as well as the best."""
     best: HeuristicSchedule | None = None
-    for rule in rules:
-        placements = build_python(data, rule)
+    for rule, placements in zip(rules, schedules, strict=True):
         value = objective(data, placements)
         if best is None or (value, max(p.end for p in placements)) < (best.objective, best.makespan):
             best = HeuristicSchedule(placements, value, rule)

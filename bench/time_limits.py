@@ -4,7 +4,7 @@ Why: the anytime tables (`bench/anytime.py`) measure values on the public sets, 
 in milliseconds; a backend whose model build or first phase outlasts a short limit was killed at
 the limit plus the grace and answered `no_solution` (found by hand in the thirteenth session on
 300 x 20 shops, 2,000 cities and 100 x 1,000 single-source facility location). This prints, for
-every registered backend of each family at `--time-limit`: status, value, verified, the wall time
+every registered backend of each family at `--time-limit`: status, value, bound, verified, the wall time
 of the solve through `solvers.dispatch.solve` (warm pool, as the service runs), and `late`, the
 seconds past the limit (the grace is `DispatchLimits.grace`).
 
@@ -68,6 +68,7 @@ def scan(family: str, limit: float, pool: WorkerPool, table: Table, registry: Re
         wall = time.perf_counter() - began
         table.add_row(label, name if name != "auto" else f"auto ({result.solver.name})", result.status.value,
                       "-" if result.objective is None else f"{result.objective:.6g}",
+                      "-" if result.bound is None else f"{result.bound:.6g} ({result.bound_source})",
                       str(result.verified),
                       f"{wall:.2f}", f"{max(0.0, wall - limit):.2f}")
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     registry, limits = load_builtin(), DispatchLimits()
     pool = warm_pool(registry, limits)
     table = Table(title=f"every backend at time_limit {args.time_limit:g} s (grace {limits.grace:g} s)")
-    for column in ("instance", "backend", "status", "value", "verified", "wall s", "late s"):
+    for column in ("instance", "backend", "status", "value", "bound (source)", "verified", "wall s", "late s"):
         table.add_column(column)
     try:
         for family in args.families.split(","):

@@ -7,6 +7,7 @@ import pytest
 from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status, Termination, TspProblem, TspSolution
 from models.problem import Problem
 from solvers.contract import Incumbent, RawResult
+from solvers.families.tsp.generator import random_tsp
 from solvers.registry import load_builtin
 from solvers.runtime.runner import RunLimits, run_backend
 from tests import brute
@@ -185,3 +186,15 @@ def test_a_relative_gap_stops_early_and_says_so() -> None:
     assert (raw.objective - raw.bound) / raw.objective <= 0.25
     assert_verified(problem, raw)
     assert elapsed < 20
+
+
+def test_a_tsp_too_large_to_model_in_time_answers_its_start_tour_with_the_one_tree_bound() -> None:
+    """2,000 cities at 2 s: the circuit model is still being built at the limit; the run is answered
+    at the margin with the start tour and the 1-tree bound reported before building, named as such
+    (before: killed at the grace, its bound labelled `cpsat`)."""
+    problem = random_tsp(2000, seed=5)
+    raw, _, elapsed = solve(problem, time_limit=2.0)
+    assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
+    assert elapsed < 2.0 + 0.9
+    assert raw.bound is not None and raw.objective is not None and raw.bound <= raw.objective
+    assert raw.bound_source == "held_karp_1tree"

@@ -18,7 +18,7 @@ from models import TspProblem, TspSolution
 from models.problem import Solution
 from solvers.backends.cpsat.common import Best, Outcome, Reporter, finish, parameters, scaled_bound
 from solvers.contract import Incumbent, RawResult, SolveContext
-from solvers.families.tsp.bound import tsp_lower_bound
+from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import integer_costs, nearest_neighbour_tour, tour_from_warm_start
 
@@ -82,7 +82,8 @@ def solve(problem: TspProblem, context: SolveContext) -> RawResult:
     best.offer(TspSolution(tour=start), tour_length(matrix, start), "start tour")
     floor = tsp_lower_bound(matrix, upper=best.objective,
                             time_limit=min(BOUND_SECONDS, BOUND_SHARE * context.options.time_limit))
-    context.progress(Incumbent(objective=best.objective, bound=floor, solution=best.solution))
+    context.progress(Incumbent(objective=best.objective, bound=floor, solution=best.solution,
+                               bound_source=BOUND_SOURCE))  # what a run killed while building answers
     model = TspModel(ints.costs)
     model.hint(start)
     if ints.exact:

@@ -26,8 +26,8 @@ class Settings(SolverSettings):
     max_time_limit: float = Field(default=300.0, gt=0, description="Cap on options.time_limit (s).")
     kill_grace: float = Field(default=1.0, ge=0.1, le=30,
                               description="Seconds past the limit before a solve that has found nothing is killed.")
-    answer_margin: float = Field(default=0.25, ge=0.0, le=30, description="Seconds past the limit before a solve "
-                                 "that has found a solution is killed and that solution answered.")
+    answer_margin: float = Field(default=0.25, ge=0.0, le=30, description="Seconds past the limit after which a "
+                                 "solve that has found a solution is answered with it.")
     max_concurrent_solves: int = Field(default=2, ge=1, description="Synchronous solves running at once.")
     solve_slot_wait: float = Field(default=5.0, ge=0, description="Seconds /solve waits for a slot before 429.")
     max_body_bytes: int = Field(default=32 * 1024**2, ge=1024, description="Largest accepted request body.")

@@ -33,6 +33,13 @@ LATE = BackendSpec(
     capabilities=STUBBORN.capabilities,
 )
 
+OVERRUN = BackendSpec(
+    name="overrun",
+    module="tests.overrun_backend",
+    description="test backend that answers a little past its time limit",
+    capabilities=STUBBORN.capabilities,
+)
+
 
 def registry_with_stubborn() -> Registry:
     registry = load_builtin()

@@ -4,10 +4,12 @@ import threading
 import time
 
 from models import SolveOptions, Status, Termination
+from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
-from tests.conftest import LATE, STUBBORN
+from tests.conftest import LATE, OVERRUN, STUBBORN
 from tests.instances import knapsack
 from tests.late_backend import LATE_BY
+from tests.overrun_backend import OVERRUN as OVERRUN_SECONDS
 
 
 def test_deadline_kills_a_stubborn_backend_and_keeps_its_incumbent() -> None:
@@ -28,6 +30,27 @@ def test_a_backend_holding_an_incumbent_is_answered_at_the_margin_not_the_grace(
     assert 1.25 <= elapsed < 1.9
     assert raw.termination is Termination.time_limit and raw.status is Status.feasible and raw.solution is not None
     assert "answered past the time limit" in raw.native_status
+
+
+def test_a_process_answered_for_at_the_margin_is_reused_once_it_answers() -> None:
+    """Answered for at the margin, the child is left to finish until the grace instead of being
+    killed and replaced by a process that would still be loading when the next request comes."""
+    pool = WorkerPool()
+    try:
+        first = pool.acquire(OVERRUN.module, None)
+        pool.release(first)
+        started = time.monotonic()
+        limits = RunLimits(grace=3.0, max_memory=None, answer_margin=0.25)
+        raw = run_backend(OVERRUN, knapsack(), SolveOptions(time_limit=1.0), limits,
+                          pool=pool)
+        assert time.monotonic() - started < 1.0 + 0.25 + 0.3  # answered at the margin, not at its own 1.4 s
+        assert "answered past the time limit" in raw.native_status
+        time.sleep(OVERRUN_SECONDS + 0.5)  # it answers 0.4 s past the limit, in the background
+        again = pool.acquire(OVERRUN.module, None)
+        assert again is first and again.solves == 1
+        pool.release(again)
+    finally:
+        pool.close()
 
 
 def test_a_backend_with_nothing_yet_gets_the_whole_grace() -> None:

@@ -41,8 +41,8 @@ class RunLimits:
     1.04-1.13 s late with the incumbent it had reported before building (`bench/time_limits.py`).
     Backends that hold their limit answer within 0.1 s of it. The price: a child slowed down (a
     fresh process loading its kernels) is answered for with what it has, where the grace often let
-    it finish (the GA on cap101 at 1 s, first request after the pool started: 1,248,142.9 at 1.65 s,
-    57% above the optimum; warm: the optimum in 0.01 s)."""
+    it finish (the GA on cap101 at 1 s, meeting a process still loading just after the pool started:
+    1,248,142.9 at 1.65 s, 57% above the optimum; warm: the optimum in 0.01 s)."""
 
 
 def run_backend(

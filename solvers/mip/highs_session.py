@@ -116,11 +116,12 @@ class HighsSession:
         return outcome
 
     def _again_without_presolve(self, time_left: float) -> str:
-        """Runs once more with presolve off, after HiGHS answered with an objective that is not its
-        solution's cost. Measured with HiGHS 1.16 on OR-Library cap131 given a feasible start (the
-        first-fit plan, cost 1,248,142.9): "Optimal" at 608,704.4, below the true optimum 793,439.6,
-        returning the start itself; with presolve off, or without the start, it proves 793,439.6.
-        (Presolve defects of this kind are reported upstream, e.g. ERGO-Code/HiGHS#1725, #3094.)"""
+        """Runs once more with presolve off (and leaves it off for the session's later rounds), after
+        HiGHS answered with an objective that is not its solution's cost. Measured with HiGHS 1.16 on
+        OR-Library cap131 given a feasible start (the first-fit plan, cost 1,248,142.9): "Optimal" at
+        608,704.4, below the true optimum 793,439.6, returning the start itself; with presolve off, or
+        without the start, it proves 793,439.6. (Presolve defects of this kind are reported upstream,
+        e.g. ERGO-Code/HiGHS#1725, #3094.)"""
         highs = self.highs
         highs.setOptionValue("presolve", "off")
         highs.setOptionValue("time_limit", max(time_left, 0.01))

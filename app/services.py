@@ -3,6 +3,7 @@
 import os
 import socket
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -39,7 +40,7 @@ def build_executor(settings: Settings, store: JobStore, registry: Registry, pool
     from app.jobs.embedded import EmbeddedExecutor
 
     ctx = JobContext(store=store, registry=registry, limits=settings.dispatch_limits(),
-                     worker=f"{socket.gethostname()}:{os.getpid()}:embedded", pool=pool)
+                     worker=f"{socket.gethostname()}:{os.getpid()}:embedded:{uuid.uuid4().hex[:8]}", pool=pool)
     return EmbeddedExecutor(ctx, settings.job_concurrency, settings.stale_after, settings.max_attempts)
 
 

@@ -27,6 +27,9 @@ class EmbeddedExecutor:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._busy: set[str] = set()
+        """Jobs one of the threads is running (or claiming) now."""
+        self._busy_lock = threading.Lock()
 
     def start(self) -> None:
         """Recovers jobs a previous process left running, then starts the threads."""
@@ -65,15 +68,25 @@ class EmbeddedExecutor:
         for job_id in self.ctx.store.next_queued(limit=self.concurrency):
             if self._stop.is_set():
                 return False
-            if execute(job_id, self.ctx) is not None:
-                return True
+            with self._busy_lock:
+                self._busy.add(job_id)
+            try:
+                if execute(job_id, self.ctx) is not None:
+                    return True
+            finally:
+                with self._busy_lock:
+                    self._busy.discard(job_id)
         return False
 
     def _reap(self) -> None:
+        """Re-queues jobs whose worker went silent, and this executor's own jobs that no thread runs
+        (a claim committed whose answer was lost)."""
         while not self._stop.wait(REAP_EVERY):
             try:
                 requeued, _ = self.ctx.store.recover_stale(self.stale_after, self.max_attempts)
-                if requeued:
+                with self._busy_lock:  # held throughout: no thread may take a job between the look and the query
+                    orphans, _ = self.ctx.store.recover_orphans(self.ctx.worker, self._busy, self.max_attempts)
+                if requeued or orphans:
                     self._wake.set()
             except Exception:
                 log.exception("reaper error")

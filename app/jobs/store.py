@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -253,22 +253,38 @@ class JobStore:
     def recover_stale(self, stale_after: float, max_attempts: int) -> tuple[list[str], list[str]]:
         """Running jobs whose worker stopped beating: re-queued, or failed after too many tries."""
         cutoff = now() - timedelta(seconds=stale_after)
-        requeued, failed = [], []
         with self.session() as session:
             rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.running.value,
                                                         JobRow.heartbeat_at < cutoff).with_for_update())
-            for row in rows:
-                if row.attempts >= max_attempts:
-                    reason = ErrorInfo(code="worker_lost", message=f"the worker running this job stopped "
-                                       f"responding {row.attempts} time(s); giving up")
-                    self._finish_row(session, row, JobStatus.failed, None, reason)
-                    failed.append(row.id)
-                else:
-                    row.status, row.worker, row.cancel_requested = JobStatus.queued.value, None, False
-                    session.flush()
-                    self._append_event(session, row.id, EventType.status, {"status": JobStatus.queued.value,
-                                                                         "reason": "worker lost; re-queued"})
-                    requeued.append(row.id)
+            return self._requeue(session, list(rows), max_attempts)
+
+    def recover_orphans(self, worker: str, busy: Collection[str], max_attempts: int) -> tuple[list[str], list[str]]:
+        """Jobs running under `worker` that none of its threads is running (`busy`): re-queued at
+        once. Why: a claim whose commit reached the database but whose answer was lost (the database
+        went away mid-claim) leaves a job running that nobody runs; its heartbeat only went stale
+        after `stale_after` (30 s), and a clean-clone CI run saw such a job still stuck 20 s after the
+        database came back."""
+        with self.session() as session:
+            rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.running.value,
+                                                        JobRow.worker == worker,
+                                                        JobRow.id.not_in(list(busy))).with_for_update())
+            return self._requeue(session, list(rows), max_attempts)
+
+    def _requeue(self, session: Session, rows: list[JobRow], max_attempts: int) -> tuple[list[str], list[str]]:
+        """Lost running jobs: re-queued, or failed after too many tries."""
+        requeued, failed = [], []
+        for row in rows:
+            if row.attempts >= max_attempts:
+                reason = ErrorInfo(code="worker_lost", message=f"the worker running this job stopped "
+                                   f"responding {row.attempts} time(s); giving up")
+                self._finish_row(session, row, JobStatus.failed, None, reason)
+                failed.append(row.id)
+            else:
+                row.status, row.worker, row.cancel_requested = JobStatus.queued.value, None, False
+                session.flush()
+                self._append_event(session, row.id, EventType.status, {"status": JobStatus.queued.value,
+                                                                     "reason": "worker lost; re-queued"})
+                requeued.append(row.id)
         return requeued, failed
 
     def ping(self) -> None:

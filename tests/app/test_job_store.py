@@ -67,6 +67,24 @@ def test_stale_running_jobs_are_requeued_then_failed(store: JobStore) -> None:
     assert job is not None and job.status is JobStatus.failed and job.error and job.error.code == "worker_lost"
 
 
+def test_a_workers_running_jobs_that_none_of_its_threads_runs_are_requeued(store: JobStore) -> None:
+    """A claim that committed while its answer was lost (the database went away mid-claim) leaves a
+    job running that nobody runs: the worker's reaper re-queues it at once, not after the heartbeat
+    timeout; jobs it is running and other workers' jobs are left alone."""
+    for job_id in ("lost", "busy", "theirs"):
+        store.create(job_id, job_request())
+    store.claim("lost", "w1")
+    store.claim("busy", "w1")
+    store.claim("theirs", "w2")
+    requeued, failed = store.recover_orphans("w1", {"busy"}, max_attempts=3)
+    assert requeued == ["lost"] and not failed
+    statuses = {job_id: store.get(job_id).status for job_id in ("lost", "busy", "theirs")}  # type: ignore[union-attr]
+    assert statuses == {"lost": JobStatus.queued, "busy": JobStatus.running, "theirs": JobStatus.running}
+    assert store.claim("lost", "w1") is not None
+    requeued, failed = store.recover_orphans("w1", set(), max_attempts=3)  # no thread busy: both
+    assert sorted(requeued) == ["busy", "lost"] and not failed
+
+
 def test_pages_filter_and_count(store: JobStore) -> None:
     for n in range(5):
         store.create(f"j{n}", job_request())

@@ -261,9 +261,9 @@ class JobStore:
     def recover_orphans(self, worker: str, busy: Collection[str], max_attempts: int) -> tuple[list[str], list[str]]:
         """Jobs running under `worker` that none of its threads is running (`busy`): re-queued at
         once. Why: a claim whose commit reached the database but whose answer was lost (the database
-        went away mid-claim) leaves a job running that nobody runs; its heartbeat only went stale
-        after `stale_after` (30 s), and a clean-clone CI run saw such a job still stuck 20 s after the
-        database came back."""
+        going away mid-claim) leaves a job running that nobody runs until its heartbeat goes stale
+        (`stale_after`, 30 s); a clean-clone CI run saw a job whose claims failed that way still not
+        done 20 s after the database came back, most likely this (not reproduced)."""
         with self.session() as session:
             rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.running.value,
                                                         JobRow.worker == worker,

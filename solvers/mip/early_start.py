@@ -2,10 +2,10 @@
 
 Why: `Formulation.quick_start` is reported first by the cut loop, but only once the model exists;
 on large instances building outlasts short limits (a 300 x 20 job shop at 5 s, 2,000 cities at 2 s,
-Pyomo's 100 x 1,000 facility model at 2 s),
-and a run killed while building answered `no_solution`. Each family decides from what size its
-quick solution is worth computing ahead (`EARLY_FROM` in its `early_start` module); the runner
-answers a killed run with the last incumbent reported.
+Pyomo's 100 x 1,000 facility model at 2 s), and a run cut short while building answered
+`no_solution`. Each family decides from what size its quick solution is worth computing ahead
+(`EARLY_FROM` in its `early_start` module); the runner answers a run still building at the limit
+with the last incumbent reported (`solvers.runtime.runner.RunLimits.answer_margin`).
 """
 
 from models import FacilityLocationProblem, SchedulingProblem, TspProblem

@@ -9,8 +9,8 @@ elsewhere (insertion) or swapping two. The decoder's scheduling order replaces t
 
 Makespan genomes are improved before they are scored by `schedule_decoder.critical_search`
 (moves of operations adjacent on a critical machine block, each decoded): a memetic GA. Each search
-runs in pieces of at most PIECE_SECONDS of trial decodes (at the pace of the fastest of the first
-decodes timed), with the clock read between pieces: the engine reads it between evaluations only.
+runs in pieces of at most PIECE_SECONDS of trial decodes (sized at the pace of the last piece), with
+the clock read between pieces: the engine reads it between evaluations only.
 
 The initial population holds the priority-rule schedules of `schedule_heuristic` (as genomes:
 operations by start time) and random permutations.
@@ -46,11 +46,10 @@ class SchedulingEncoding:
 
     maximise = False
 
-    def __init__(self, data: ScheduleData, deadline: float | None = None, search_rounds: int = 1000,
-                 starts: Sequence[tuple[Placement, ...]] | None = None) -> None:
+    def __init__(self, data: ScheduleData, deadline: float | None = None, search_rounds: int = 1000) -> None:
         self.data = data
-        self.starts = starts
-        """The priority rules' schedules, when the caller has built them already (the GA backend
+        self.starts: Sequence[tuple[Placement, ...]] | None = None
+        """The priority rules' schedules (`rules`), when the caller has built them already (the GA backend
         builds them for its quick solution: on 300 x 20 building them twice took 0.9 s of a 1.5 s
         limit with the other core busy)."""
         self.deadline = deadline

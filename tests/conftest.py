@@ -33,6 +33,13 @@ LATE = BackendSpec(
     capabilities=STUBBORN.capabilities,
 )
 
+FORGETFUL = BackendSpec(
+    name="forgetful",
+    module="tests.forgetful_backend",
+    description="test backend whose answer has no bound, or a weaker one than it reported",
+    capabilities=STUBBORN.capabilities,
+)
+
 OVERRUN = BackendSpec(
     name="overrun",
     module="tests.overrun_backend",

@@ -22,6 +22,7 @@ from solvers.contract import RawResult, SolveContext
 from solvers.mip.array_mip import ArrayMip, FloatArray, RowBlock
 from solvers.mip.cut_loop import CutLoop, MipOutcome, MipState
 from solvers.mip.early_start import report_quick_solution
+from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
 from solvers.mip.formulations import build
 
 NAME = "cbc"

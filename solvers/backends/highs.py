@@ -16,6 +16,7 @@ from solvers.contract import RawResult, SolveContext
 from solvers.families.tsp.mip import TspFormulation
 from solvers.mip.cut_loop import CutLoop
 from solvers.mip.early_start import report_quick_solution
+from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
 from solvers.mip.formulations import build
 from solvers.mip.highs_session import HighsSession
 

@@ -5,7 +5,9 @@ on large instances building outlasts short limits (a 300 x 20 job shop at 5 s, 2
 Pyomo's 100 x 1,000 facility model at 2 s), and a run cut short while building answered
 `no_solution`. Each family decides from what size its quick solution is worth computing ahead
 (`EARLY_FROM` in its `early_start` module); the runner answers a run still building at the limit
-with the last incumbent reported (`solvers.runtime.runner.RunLimits.answer_margin`).
+with the last incumbent reported (`solvers.runtime.runner.RunLimits.answer_margin`). Each quick
+solution carries the family's certified lower bound, computed in at most BOUND_SHARE of the time left
+(and BOUND_SECONDS), so that such an answer still has a gap and says where its bound comes from.
 """
 
 from models import FacilityLocationProblem, SchedulingProblem, TspProblem
@@ -15,15 +17,33 @@ from solvers.families.facility.early_start import greedy_incumbent
 from solvers.families.scheduling.early_start import constructive_incumbent
 from solvers.families.tsp.early_start import nearest_neighbour_incumbent
 
+BOUND_SHARE = 0.1
+"""Share of the time left that the quick solution's lower bound may take."""
+BOUND_SECONDS = 0.5
+"""Most seconds the quick solution's lower bound may take."""
+
 
 def report_quick_solution(problem: Problem, context: SolveContext) -> None:
     """Reports the family's quick solution of a large instance as the first incumbent."""
     found = None
+    bound_seconds = min(BOUND_SECONDS, BOUND_SHARE * context.remaining())
     if isinstance(problem, SchedulingProblem):
         found = constructive_incumbent(problem)
     elif isinstance(problem, TspProblem):
-        found = nearest_neighbour_incumbent(problem)
+        found = nearest_neighbour_incumbent(problem, bound_seconds)
     elif isinstance(problem, FacilityLocationProblem):
-        found = greedy_incumbent(problem)
+        found = greedy_incumbent(problem, bound_seconds)
     if found is not None:
         context.progress(found)
+
+
+def warm_up() -> None:
+    """Loads the compiled kernels of the quick solutions and their bounds (the priority-rule pass, the
+    facility Lagrangian and assignment kernels): a MIP backend's process started ahead of requests
+    calls it (its `warm_up`), so that a first large solve does not load them inside its limit (0.25 s
+    measured, which was more than the facility bound's whole budget at a 1 s limit)."""
+    from solvers.families.facility import transport
+    from solvers.families.scheduling import heuristic
+
+    transport.warm_up()
+    heuristic.warm_up()

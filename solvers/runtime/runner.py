@@ -20,6 +20,8 @@ from enum import Enum
 from models import SolveOptions, Status, Termination
 from models.problem import Problem
 from solvers.contract import BackendSpec, Incumbent, ProgressSink, RawResult
+from solvers.objective import is_maximised
+from solvers.runtime.best_bound import BestBound
 from solvers.runtime.pool import SolveProcess, WorkerPool
 from solvers.runtime.worker import PROBLEM_ADAPTER
 
@@ -61,7 +63,7 @@ def run_backend(
     hard_deadline = started + options.time_limit + limits.grace
     try:
         process.send_solve(PROBLEM_ADAPTER.dump_json(problem).decode(), options.model_dump_json(), started)
-        watch = _Watch(spec, progress)
+        watch = _Watch(spec, progress, BestBound(is_maximised(problem), spec.name))
         deadlines = (started + options.time_limit + min(limits.answer_margin, limits.grace), hard_deadline)
         raw, ending = watch.follow(process, deadlines, cancelled)
         return raw
@@ -116,10 +118,12 @@ def _finish_in_background(process: SolveProcess, pool: WorkerPool, hard_deadline
 class _Watch:
     """Parent-side state of one child run: the latest incumbent and how the run ended."""
 
-    def __init__(self, spec: BackendSpec, progress: ProgressSink | None) -> None:
+    def __init__(self, spec: BackendSpec, progress: ProgressSink | None, bound: BestBound) -> None:
         self.spec = spec
         self.progress = progress
         self.best: Incumbent | None = None
+        self.bound = bound
+        """The tightest bound of all incumbents: the answer's, when the result has none or a weaker one."""
 
     def follow(self, process: SolveProcess, deadlines: tuple[float, float],
                cancelled: Callable[[], bool]) -> tuple[RawResult, Ending]:
@@ -151,22 +155,23 @@ class _Watch:
         kind, payload = message
         if kind == "incumbent":
             self.best = Incumbent.model_validate_json(payload)
+            self.bound.offer(self.best)
             if self.progress is not None:
                 self.progress(self.best)
             return None
         if kind == "result":
-            return RawResult.model_validate_json(payload)
+            return self.bound.complete(RawResult.model_validate_json(payload))
         return RawResult(status=Status.error, termination=Termination.error, native_status="exception",
                          log=payload[-4000:])
 
     def _stopped(self, termination: Termination, why: str) -> RawResult:
         best = self.best
-        source = (best.bound_source if best else None) or self.spec.name
+        bound, source = self.bound.value, self.bound.source
         if best is None or best.solution is None:
             return RawResult(status=Status.no_solution, termination=termination, native_status=why,
-                             bound=best.bound if best else None, bound_source=source)
+                             bound=bound, bound_source=source)
         return RawResult(status=Status.feasible, termination=termination, solution=best.solution,
-                         objective=best.objective, bound=best.bound, bound_source=source, native_status=why)
+                         objective=best.objective, bound=bound, bound_source=source, native_status=why)
 
     def _crashed(self, exitcode: int | None) -> RawResult:
         why = f"solver process died (exit code {exitcode})"

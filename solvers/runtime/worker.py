@@ -11,6 +11,7 @@ import importlib
 import os
 import resource
 import signal
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -20,6 +21,7 @@ from pydantic import TypeAdapter
 from models import SolveOptions
 from models.problem import Problem
 from solvers.contract import Incumbent, SolveContext
+from solvers.runtime.best_bound import BestBound
 
 PROBLEM_ADAPTER: TypeAdapter[Problem] = TypeAdapter(Problem)
 PR_SET_PDEATHSIG = 1
@@ -28,19 +30,46 @@ MIN_SEND_INTERVAL = 0.05
 
 
 class IncumbentSender:
-    """Forwards improved incumbents to the parent, throttled, never losing the latest."""
+    """Forwards improved incumbents to the parent, throttled, never losing the latest, each with the
+    tightest bound reported so far (an incumbent replaced before it was sent may have carried it).
 
-    def __init__(self, conn: Connection) -> None:
+    An incumbent held back by the throttle is sent by a timer when its turn comes. Why: it used to wait
+    for the next report or the result, and a backend that reported twice and then built a model for
+    seconds (a quick solution, then a better one, then the build) left the parent with the first one
+    when the deadline came."""
+
+    def __init__(self, conn: Connection, bound: BestBound) -> None:
         self._conn = conn
         self._last_sent = 0.0
         self._pending: Incumbent | None = None
+        self._bound = bound
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
 
     def __call__(self, incumbent: Incumbent) -> None:
-        self._pending = incumbent
-        if time.monotonic() - self._last_sent >= MIN_SEND_INTERVAL:
-            self.flush()
+        with self._lock:
+            self._bound.offer(incumbent)
+            self._pending = incumbent.model_copy(update={"bound": self._bound.value,
+                                                         "bound_source": self._bound.source})
+            wait = MIN_SEND_INTERVAL - (time.monotonic() - self._last_sent)
+            if wait <= 0:
+                self._send()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self._send_held_back)
+                self._timer.daemon = True
+                self._timer.start()
 
     def flush(self) -> None:
+        """Sends the incumbent held back, if any (before the result)."""
+        with self._lock:
+            self._send()
+
+    def _send_held_back(self) -> None:
+        with self._lock, contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._timer = None
+            self._send()
+
+    def _send(self) -> None:
         if self._pending is not None:
             self._conn.send(("incumbent", self._pending.model_dump_json()))
             self._pending = None
@@ -96,9 +125,11 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
 
 
 def _solve_one(conn: Connection, backend: object, problem_json: str, options_json: str, started: float) -> None:
-    sender = IncumbentSender(conn)
+    from solvers.objective import is_maximised  # after the backend: this module stays light
+
     try:
         problem = PROBLEM_ADAPTER.validate_json(problem_json)
+        sender = IncumbentSender(conn, BestBound(is_maximised(problem), backend=None))
         options = SolveOptions.model_validate_json(options_json)
         raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
         sender.flush()

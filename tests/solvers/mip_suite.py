@@ -5,6 +5,7 @@ imports a solver library. Answers are re-checked by the independent evaluator an
 brute-force optima (tests/brute.py, tests/solvers/cases.py) or published ones.
 """
 
+import math
 import time
 
 import pytest
@@ -20,12 +21,14 @@ from models import (
 from models.problem import Problem
 from solvers.contract import RawResult
 from solvers.evaluators import evaluate
+from solvers.families.facility.certified import cheapest_assignment_bound
 from solvers.families.facility.early_start import greedy_incumbent
 from solvers.families.facility.generator import cornuejols
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
+from solvers.families.tsp.bound import one_tree, symmetric
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.generator import random_tsp
 from solvers.families.tsp.tools import nearest_neighbour_tour
@@ -182,16 +185,27 @@ class MipBackendSuite:
         raw = self.solve(LARGE_TSP, time_limit=2.0, grace=1.0)
         assert raw.status is Status.feasible and raw.termination is Termination.time_limit, raw.native_status
         matrix = distance_matrix(LARGE_TSP)
-        assert self.verified_objective(LARGE_TSP, raw) <= tour_length(matrix, nearest_neighbour_tour(matrix)) + 1e-6
+        objective = self.verified_objective(LARGE_TSP, raw)
+        assert objective <= tour_length(matrix, nearest_neighbour_tour(matrix)) + 1e-6
+        # with a bound at least the plain 1-tree's (HiGHS answered its own tour with none, CBC's and
+        # Pyomo's early answers had none)
+        plain_one_tree = math.ceil(one_tree(symmetric(matrix))[0] - 1e-6)
+        assert raw.bound is not None and plain_one_tree <= raw.bound <= objective, (raw.bound, raw.bound_source)
+        assert raw.bound_source is not None
 
     def test_a_large_single_source_facility_answers_at_least_its_first_fit_plan(self) -> None:
         """HiGHS and CBC answered `no_solution` at 2 s (no start solution; measured with
         `bench/time_limits.py`); the formulation's quick start is now the floor of the answer."""
         raw = self.solve(LARGE_FACILITY, time_limit=2.0, grace=1.0)
         assert raw.status is Status.feasible, raw.native_status
-        plan = greedy_incumbent(LARGE_FACILITY)
+        plan = greedy_incumbent(LARGE_FACILITY, bound_seconds=0.0)
         assert plan is not None and plan.objective is not None
-        assert self.verified_objective(LARGE_FACILITY, raw) <= plan.objective + 1e-6
+        objective = self.verified_objective(LARGE_FACILITY, raw)
+        assert objective <= plan.objective + 1e-6
+        # with a certified bound (CBC's answer had none)
+        cheapest = cheapest_assignment_bound(LARGE_FACILITY)
+        assert raw.bound is not None and cheapest <= raw.bound <= objective, (raw.bound, raw.bound_source)
+        assert raw.bound_source is not None
 
     def test_tsp_at_the_time_limit_returns_a_valid_tour_and_a_valid_bound(self) -> None:
         problem = random_tsp(150, seed=4)

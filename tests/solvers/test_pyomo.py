@@ -5,6 +5,7 @@ backend in process: the solver is chosen by an environment variable, and a fork-
 keeps the environment it started with. The CBC path imports no highspy, so it is safe here.
 """
 
+import math
 import time
 from collections.abc import Iterator
 
@@ -16,11 +17,13 @@ from solvers.backends.pyomo import backend as pyomo_backend
 from solvers.backends.pyomo.solvers import SOLVER_ENV
 from solvers.contract import RawResult, SolveContext
 from solvers.evaluators import evaluate
+from solvers.families.facility.certified import cheapest_assignment_bound
 from solvers.families.facility.early_start import greedy_incumbent
 from solvers.families.scheduling.certified import scheduling_lower_bound
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule
+from solvers.families.tsp.bound import one_tree, symmetric
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour
 from solvers.registry import load_builtin
@@ -134,9 +137,10 @@ def test_a_large_facility_instance_answers_with_its_first_fit_plan(pool: WorkerP
     raw = run_backend(SPEC, problem, SolveOptions(time_limit=2.0), TOO_LARGE_LIMITS, pool=pool)
     assert raw.status is Status.feasible, raw.native_status
     assert raw.solution is not None and evaluate(problem, raw.solution).feasible
-    incumbent = greedy_incumbent(problem)
+    incumbent = greedy_incumbent(problem, bound_seconds=0.0)
     assert incumbent is not None and incumbent.objective is not None and raw.objective is not None
     assert raw.objective <= incumbent.objective + 1e-6
+    assert raw.bound is not None and cheapest_assignment_bound(problem) <= raw.bound <= raw.objective  # before: none
 
 
 def test_a_tsp_too_large_to_model_in_time_answers_with_its_nearest_neighbour_tour(pool: WorkerPool) -> None:
@@ -148,6 +152,10 @@ def test_a_tsp_too_large_to_model_in_time_answers_with_its_nearest_neighbour_tou
     assert raw.solution is not None and evaluate(problem, raw.solution).feasible
     matrix = distance_matrix(problem)
     assert raw.objective == pytest.approx(tour_length(matrix, nearest_neighbour_tour(matrix)))
+    plain_one_tree = math.ceil(one_tree(symmetric(matrix))[0] - 1e-6)  # the 1-tree before any step
+    assert raw.bound is not None and raw.objective is not None  # before: no bound
+    assert plain_one_tree <= raw.bound <= raw.objective
+    assert raw.bound_source == "held_karp_1tree"
 
 
 def test_cbc_time_limit_is_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:

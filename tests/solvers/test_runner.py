@@ -3,10 +3,12 @@
 import threading
 import time
 
+import pytest
+
 from models import SolveOptions, Status, Termination
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
-from tests.conftest import LATE, OVERRUN, STUBBORN
+from tests.conftest import FORGETFUL, LATE, OVERRUN, STUBBORN
 from tests.instances import knapsack
 from tests.late_backend import LATE_BY
 from tests.overrun_backend import OVERRUN as OVERRUN_SECONDS
@@ -61,6 +63,17 @@ def test_a_backend_with_nothing_yet_gets_the_whole_grace() -> None:
     elapsed = time.monotonic() - started
     assert 1.0 + LATE_BY <= elapsed < 1.0 + LATE_BY + 0.9
     assert raw.status is Status.feasible and raw.solution is not None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2], ids=["answer without a bound", "answer with a weaker bound",
+                                                  "answered for at the margin"])
+def test_the_answer_keeps_the_tightest_bound_reported_on_the_way(seed: int) -> None:
+    """The backend reports bounds 500 (a family's), 300 (its own) and none, then answers with none,
+    a weaker one, or not at all: the answer is bounded by 300 and names the backend (a maximisation)."""
+    raw = run_backend(FORGETFUL, knapsack(), SolveOptions(time_limit=1.0, seed=seed),
+                      RunLimits(grace=1.0, answer_margin=0.25))
+    assert raw.status is Status.feasible and raw.solution is not None
+    assert (raw.bound, raw.bound_source) == (300.0, "forgetful")
 
 
 def test_cancellation_stops_a_running_backend_quickly() -> None:

@@ -24,6 +24,7 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.gap import proven_optimal
 from solvers.mip.cut_loop import MipState
 from solvers.mip.early_start import report_quick_solution
+from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
 from solvers.mip.formulation import Decoded
 
 MIN_ROUND_SECONDS = 0.05

@@ -17,7 +17,9 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from models import Status, Termination, TspProblem, TspSolution
 from models.problem import Problem
 from solvers.contract import Incumbent, RawResult, SolveContext
-from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
+from solvers.families.tsp.bound import BOUND_SOURCE
+from solvers.families.tsp.certified import problem_lower_bound
+from solvers.families.tsp.certified import warm_up as warm_up  # a warm pool loads the sparse bound ahead
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import IntegerCosts, integer_costs, nearest_neighbour_tour, tour_from_warm_start
 from solvers.gap import gap_closed
@@ -44,7 +46,6 @@ OPTIONS_TO_PARAMETERS = {
 }
 BOUND_SHARE = 0.15
 """Share of the time limit spent on the 1-tree bound (pr1002: ~1 % gap after 1.5 s)."""
-BOUND_MAX_ITERATIONS = 1000
 REPORT_INTERVAL = 0.2
 """Seconds between incumbent read-backs (GLS accepts thousands of solutions)."""
 SOLVE_MARGIN = 0.1
@@ -65,8 +66,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     if context.options.warm_start is not None and warm is None:
         notes.append("warm start ignored: not a permutation of all nodes")
     start = warm or nearest_neighbour_tour(matrix)
-    bound = tsp_lower_bound(matrix, upper=tour_length(matrix, start), max_iterations=BOUND_MAX_ITERATIONS,
-                            time_limit=BOUND_SHARE * context.remaining())
+    bound = problem_lower_bound(problem, matrix, tour_length(matrix, start), BOUND_SHARE * context.remaining()).value
     if n <= 3:
         return _tiny(matrix, bound, started)
     search = _Search(matrix, bound, context)

@@ -198,7 +198,7 @@ class MipBackendSuite:
         `bench/time_limits.py`); the formulation's quick start is now the floor of the answer."""
         raw = self.solve(LARGE_FACILITY, time_limit=2.0, grace=1.0)
         assert raw.status is Status.feasible, raw.native_status
-        plan = greedy_incumbent(LARGE_FACILITY, bound_seconds=0.0)
+        plan = greedy_incumbent(LARGE_FACILITY)
         assert plan is not None and plan.objective is not None
         objective = self.verified_objective(LARGE_FACILITY, raw)
         assert objective <= plan.objective + 1e-6

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from models import FacilityLocationProblem
+from solvers.contract import Incumbent
 from solvers.evaluators import evaluate
 from solvers.families.facility.certified import cheapest_assignment_bound
 from solvers.families.facility.data import FacilityData, serving, to_solution
-from solvers.families.facility.early_start import EARLY_FROM, greedy_incumbent
+from solvers.families.facility.early_start import EARLY_FROM, greedy_incumbent, report_first_fit_plan
 from solvers.families.facility.generator import cornuejols
 from solvers.families.facility.greedy import cheapest_cover, greedy_shares
 from solvers.families.facility.mip import FacilityFormulation
@@ -69,11 +70,22 @@ def test_the_formulation_reports_the_plan_as_its_quick_start() -> None:
 def test_only_large_instances_are_reported_before_building() -> None:
     small = cornuejols(25, 100, seed=1, single_source=True)
     large = cornuejols(100, EARLY_FROM // 100, seed=1, single_source=True)
-    assert greedy_incumbent(small, bound_seconds=0.1) is None
-    found = greedy_incumbent(large, bound_seconds=0.1)
+    assert greedy_incumbent(small) is None
+    found = greedy_incumbent(large)
     assert found is not None and found.solution is not None and found.objective is not None
     check = evaluate(large, found.solution)
     assert check.feasible and found.objective == pytest.approx(check.objective)
-    # with the family's certified bound, so that an answer cut short has a gap
-    assert found.bound is not None and cheapest_assignment_bound(large) <= found.bound <= found.objective
-    assert found.bound_source in ("lagrangian", "cheapest_assignment")
+
+
+def test_the_plan_is_reported_then_reported_again_with_a_certified_bound() -> None:
+    """So that an answer cut short has a gap, and a slow bound never holds the plan back."""
+    large = cornuejols(100, EARLY_FROM // 100, seed=1, single_source=True)
+    reported: list[Incumbent] = []
+    report_first_fit_plan(large, 0.1, reported.append)
+    plan = greedy_incumbent(large)
+    assert plan is not None and plan.objective is not None
+    assert [(found.objective, found.bound is None) for found in reported] == [(plan.objective, True),
+                                                                              (plan.objective, False)]
+    bound = reported[1].bound
+    assert bound is not None and cheapest_assignment_bound(large) <= bound <= plan.objective
+    assert reported[1].bound_source in ("lagrangian", "cheapest_assignment")

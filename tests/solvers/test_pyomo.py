@@ -137,7 +137,7 @@ def test_a_large_facility_instance_answers_with_its_first_fit_plan(pool: WorkerP
     raw = run_backend(SPEC, problem, SolveOptions(time_limit=2.0), TOO_LARGE_LIMITS, pool=pool)
     assert raw.status is Status.feasible, raw.native_status
     assert raw.solution is not None and evaluate(problem, raw.solution).feasible
-    incumbent = greedy_incumbent(problem, bound_seconds=0.0)
+    incumbent = greedy_incumbent(problem)
     assert incumbent is not None and incumbent.objective is not None and raw.objective is not None
     assert raw.objective <= incumbent.objective + 1e-6
     assert raw.bound is not None and cheapest_assignment_bound(problem) <= raw.bound <= raw.objective  # before: none

@@ -18,7 +18,8 @@ from models import TspProblem, TspSolution
 from models.problem import Solution
 from solvers.backends.cpsat.common import Best, Outcome, Reporter, finish, parameters, scaled_bound
 from solvers.contract import Incumbent, RawResult, SolveContext
-from solvers.families.tsp.bound import BOUND_SOURCE, tsp_lower_bound
+from solvers.families.tsp.bound import BOUND_SOURCE
+from solvers.families.tsp.certified import problem_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import integer_costs, nearest_neighbour_tour, tour_from_warm_start
 
@@ -80,8 +81,8 @@ def solve(problem: TspProblem, context: SolveContext) -> RawResult:
     start = start or nearest_neighbour_tour(matrix)
     best = Best()
     best.offer(TspSolution(tour=start), tour_length(matrix, start), "start tour")
-    floor = tsp_lower_bound(matrix, upper=best.objective,
-                            time_limit=min(BOUND_SECONDS, BOUND_SHARE * context.options.time_limit))
+    floor = problem_lower_bound(problem, matrix, best.objective,
+                                min(BOUND_SECONDS, BOUND_SHARE * context.options.time_limit)).value
     context.progress(Incumbent(objective=best.objective, bound=floor, solution=best.solution,
                                bound_source=BOUND_SOURCE))  # what a run killed while building answers
     model = TspModel(ints.costs)

@@ -94,7 +94,8 @@ def held_karp_bound(
     time_limit: float = 1.0,
     max_iterations: int = 1000,
 ) -> TreeBound:
-    """Best L(pi) found within the limits; `upper` (a tour length) steers the step size."""
+    """Best L(pi) found within the limits (at least one 1-tree, the plain one, whatever `time_limit`);
+    `upper` (a tour length) steers the step size."""
     started = time.monotonic()
     n = len(matrix)
     cost = symmetric(matrix)
@@ -105,9 +106,9 @@ def held_karp_bound(
         tour = nearest_neighbour_tour(matrix)
         upper = float(matrix[tour, np.roll(tour, -1)].sum())
     search = _Subgradient(cost, upper)
-    while search.iterations < max_iterations and time.monotonic() - started < time_limit:
-        if search.step():
-            break
+    while search.iterations < max_iterations and (search.iterations == 0 or time.monotonic() - started < time_limit):
+        if search.step():  # the first 1-tree whatever the clock: 0.02 s at 2,000 cities, and a bound
+            break           # of 0 (none fitted after building `cost` on a loaded machine) is useless
     return TreeBound(search.best, search.best_pi, search.iterations, time.monotonic() - started, search.tour_found)
 
 

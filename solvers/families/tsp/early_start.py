@@ -3,14 +3,15 @@
 Why: on 2,000 random cities at a 2 s limit CBC (writing its model file) and Pyomo (building its model)
 were killed with `no_solution`; Pyomo alone took 0.43 s to build 400 cities and 1.74 s for 800, where
 the tour below takes 0.02-0.07 s. Below EARLY_FROM cities the models build quickly and the backends
-report their own start tour (nearest neighbour and 2-opt) once built. The tour carries the Held-Karp
-1-tree bound from the same matrix, so an answer cut short still has a gap (the 1-tree of a few
-subgradient steps: 0.9 of the optimum or better on random Euclidean instances).
+report their own start tour (nearest neighbour and 2-opt) once built. The tour is reported again
+with the Held-Karp 1-tree bound (`certified.problem_lower_bound`), so that an answer cut short still
+has a gap; first without, so that a bound slow to come (its kernels loading in a process started on
+demand) never holds the tour back.
 """
 
 from models import TspProblem, TspSolution
-from solvers.contract import Incumbent
-from solvers.families.tsp.certified import tsp_lower_bound
+from solvers.contract import Incumbent, ProgressSink
+from solvers.families.tsp.certified import problem_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.tools import nearest_neighbour_tour
 
@@ -18,14 +19,14 @@ EARLY_FROM = 400
 """Cities from which the tour is reported before the model is built."""
 
 
-def nearest_neighbour_incumbent(problem: TspProblem, bound_seconds: float) -> Incumbent | None:
-    """The nearest-neighbour tour from city 0 of a TSP of EARLY_FROM cities or more, with the 1-tree
-    bound of at most `bound_seconds` of subgradient steps; None below."""
+def report_nearest_neighbour_tour(problem: TspProblem, bound_seconds: float, progress: ProgressSink) -> None:
+    """Reports the nearest-neighbour tour from city 0 of a TSP of EARLY_FROM cities or more, then
+    the same with the 1-tree bound of at most `bound_seconds` of subgradient steps; nothing below."""
     if problem.size < EARLY_FROM:
-        return None
+        return
     matrix = distance_matrix(problem)
     tour = nearest_neighbour_tour(matrix)
-    length = tour_length(matrix, tour)
-    bound = tsp_lower_bound(matrix, length, bound_seconds)
-    return Incumbent(objective=length, bound=bound.value, bound_source=bound.source,
-                     solution=TspSolution(tour=tour))
+    found = Incumbent(objective=tour_length(matrix, tour), solution=TspSolution(tour=tour))
+    progress(found)
+    bound = problem_lower_bound(problem, matrix, found.objective, bound_seconds)
+    progress(found.model_copy(update={"bound": bound.value, "bound_source": bound.source}))

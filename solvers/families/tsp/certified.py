@@ -16,13 +16,19 @@ SPARSE_FROM = 500
 graph instead (`problem_lower_bound`). Measured on random Euclidean instances, 0.2 s each: 2,000
 cities 29,437 (dense: its 9 subgradient steps found nothing above the plain 1-tree) against 32,288
 (sparse; the optimum is about 32,300); 1,000 cities 21,998 against 23,112; 400 cities 14,748 against
-14,772. The sparse kernels take 0.6 s to load in a process that has not loaded them (`warm_up`)."""
+14,772."""
+_sparse_loaded = False
+"""True once this process has loaded the sparse bound's compiled kernels (`warm_up`, or a first sparse
+bound). Loading takes 0.6 s on an idle machine and well over a second under load: a process started on
+demand, with a budget of a few tenths of a second, takes the dense bound instead (a clean-clone CI
+run's Pyomo child reported its 2,000-city tour and then nothing more by the deadline)."""
 
 
 def problem_lower_bound(problem: TspProblem, matrix: FloatArray, upper: float | None,
                         time_limit: float) -> CertifiedBound:
-    """`tsp_lower_bound` from the coordinates for SPARSE_FROM cities or more, else from `matrix`."""
-    shape = geometry(problem) if problem.size >= SPARSE_FROM else None
+    """`tsp_lower_bound` from the coordinates for SPARSE_FROM cities or more once the sparse kernels
+    are loaded in this process, else from `matrix`."""
+    shape = geometry(problem) if problem.size >= SPARSE_FROM and _sparse_loaded else None
     return tsp_lower_bound(shape if shape is not None else matrix, upper, time_limit)
 
 
@@ -34,6 +40,7 @@ def warm_up() -> None:
 
 def tsp_lower_bound(source: FloatArray | Geometry, upper: float | None, time_limit: float) -> CertifiedBound:
     """The Held-Karp 1-tree bound (rounded up for integer distances)."""
+    global _sparse_loaded
     started = time.monotonic()
     if isinstance(source, Geometry):
         from solvers.families.tsp.sparse_bound import sparse_lower_bound
@@ -41,6 +48,7 @@ def tsp_lower_bound(source: FloatArray | Geometry, upper: float | None, time_lim
         if upper is None:
             upper = source.tour_length(hilbert_tour(source.points()))
         value = sparse_lower_bound(source, upper, time_limit).value
+        _sparse_loaded = True
     else:
         value = tsp_bound.tsp_lower_bound(source, upper, time_limit=time_limit)
     return CertifiedBound(value, tsp_bound.BOUND_SOURCE, time.monotonic() - started)

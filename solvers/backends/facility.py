@@ -99,7 +99,8 @@ class Best:
             return
         self.objective, self.solution = objective, solution
         shown = self.bound if math.isfinite(self.bound) else None
-        self.context.progress(Incumbent(objective=objective, bound=shown, solution=solution))
+        self.context.progress(Incumbent(objective=objective, bound=shown, solution=solution,
+                                        bound_source=self.source if shown is not None else None))
 
     def gap(self) -> float:
         if not math.isfinite(self.objective) or not math.isfinite(self.bound):

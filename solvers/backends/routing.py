@@ -160,7 +160,8 @@ class _Search:
         if length < self.best_length:
             self.best_tour, self.best_length = tour, length
             self._last_report = time.monotonic()
-            self.context.progress(Incumbent(objective=length, bound=self.bound, solution=TspSolution(tour=tour)))
+            self.context.progress(Incumbent(objective=length, bound=self.bound, solution=TspSolution(tour=tour),
+                                            bound_source=BOUND_SOURCE))
 
 
 def _tiny(matrix: NDArray[np.float64], bound: float, started: float) -> RawResult:

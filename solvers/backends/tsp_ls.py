@@ -179,7 +179,8 @@ class _Reporter:
         start = int(np.flatnonzero(tour == 0)[0])
         ordered = np.roll(tour, -start).tolist()
         self._sent_length, self._sent_bound, self._last = length, self.bound, time.monotonic()
-        self.context.progress(Incumbent(objective=length, bound=self.bound, solution=TspSolution(tour=ordered)))
+        self.context.progress(Incumbent(objective=length, bound=self.bound, solution=TspSolution(tour=ordered),
+                                        bound_source=BOUND_SOURCE if self.bound is not None else None))
 
 
 class _Bound:

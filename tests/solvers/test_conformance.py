@@ -7,7 +7,9 @@ import pytest
 
 from models import SolveOptions, SolveRequest, Status
 from models.problem import Problem
+from solvers.contract import Incumbent
 from solvers.dispatch import DispatchLimits, solve
+from solvers.families.facility.generator import cornuejols
 from solvers.objective import is_maximised
 from solvers.registry import availability, load_builtin
 from solvers.selection import supports
@@ -56,3 +58,27 @@ def test_every_family_has_an_exact_backend() -> None:
     for problem in TINY.values():
         request = SolveRequest(problem=problem)
         assert any(spec.capabilities.exact and supports(spec, request) for spec in REGISTRY.specs())
+
+
+HEURISTICS_WITH_FAMILY_BOUNDS = ("ga", "tsp_ls", "routing")
+"""Backends whose bound is never their own but a family's certified bound (1-tree, Lagrangian, ...);
+the `facility` backend too, whose incumbents on the tiny instances come before any bound."""
+BOUNDED_RUNS: dict[str, tuple[str, Problem]] = {
+    f"{name}-{instance}": (name, problem) for name in HEURISTICS_WITH_FAMILY_BOUNDS
+    for instance, problem in TINY.items() if supports(REGISTRY.get(name), SolveRequest(problem=problem))
+} | {"facility-25x100-single-source": ("facility", cornuejols(25, 100, seed=1, single_source=True))}
+
+
+@pytest.mark.parametrize("run", list(BOUNDED_RUNS))
+def test_a_heuristics_incumbents_name_the_source_of_their_bound(run: str) -> None:
+    """What a run cut short answers with is its last incumbent: its bound must say where it comes
+    from, as the finished answer's does (a GA job shop answered at the margin said `ga` where its
+    answer says `machine_job_bound`)."""
+    backend, problem = BOUNDED_RUNS[run]
+    reported: list[Incumbent] = []
+    request = SolveRequest(problem=problem, solver=backend, options=SolveOptions(time_limit=2.0, seed=1))
+    solve(request, REGISTRY, DispatchLimits(grace=1.0), progress=reported.append)
+    bounded = [found for found in reported if found.bound is not None]
+    assert bounded, "no incumbent with a bound was reported"
+    assert all(found.bound_source not in (None, backend) for found in bounded), \
+        [(found.bound, found.bound_source) for found in bounded]

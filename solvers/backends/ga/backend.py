@@ -218,7 +218,8 @@ class _Run:
         """A solution found outside the GA: reported, and kept if it is the best so far."""
         if self.incumbent is None or self._better(value, self.incumbent[0]):
             self.incumbent = (value, solution)
-            self.context.progress(Incumbent(objective=value, bound=self.bound, solution=solution))
+            self.context.progress(Incumbent(objective=value, bound=self.bound, solution=solution,
+                                            bound_source=self.setup.bound.source))
 
     def seeds(self) -> list[Any]:
         """The warm start as a genome; also offered as an incumbent when it is feasible."""
@@ -239,7 +240,8 @@ class _Run:
         if self.incumbent is None or self._better(value, self.incumbent[0]):
             solution = self.encoding.solution(genome)
             self.incumbent = (value, solution)
-            self.context.progress(Incumbent(objective=value, bound=self.bound, solution=solution))
+            self.context.progress(Incumbent(objective=value, bound=self.bound, solution=solution,
+                                            bound_source=self.setup.bound.source))
 
     def _better(self, a: float, b: float) -> bool:
         return a > b if self.maximise else a < b

@@ -40,6 +40,13 @@ FORGETFUL = BackendSpec(
     capabilities=STUBBORN.capabilities,
 )
 
+RAISING = BackendSpec(
+    name="raising",
+    module="tests.raising_backend",
+    description="test backend that reports twice and then raises",
+    capabilities=STUBBORN.capabilities,
+)
+
 OVERRUN = BackendSpec(
     name="overrun",
     module="tests.overrun_backend",

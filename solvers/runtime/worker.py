@@ -45,9 +45,12 @@ class IncumbentSender:
         self._bound = bound
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._closed = False
 
     def __call__(self, incumbent: Incumbent) -> None:
         with self._lock:
+            if self._closed:
+                return
             self._bound.offer(incumbent)
             self._pending = incumbent.model_copy(update={"bound": self._bound.value,
                                                          "bound_source": self._bound.source})
@@ -63,6 +66,15 @@ class IncumbentSender:
         """Sends the incumbent held back, if any (before the result)."""
         with self._lock:
             self._send()
+
+    def close(self) -> None:
+        """Drops the incumbent held back and stops the timer: nothing of this solve may reach the
+        parent after its answer (the process may be reused, and a late incumbent would be read as the
+        next solve's)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._pending, self._closed = None, True
 
     def _send_held_back(self) -> None:
         with self._lock, contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -131,8 +143,11 @@ def _solve_one(conn: Connection, backend: object, problem_json: str, options_jso
         problem = PROBLEM_ADAPTER.validate_json(problem_json)
         sender = IncumbentSender(conn, BestBound(is_maximised(problem), backend=None))
         options = SolveOptions.model_validate_json(options_json)
-        raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
-        sender.flush()
+        try:
+            raw = backend.solve(problem, SolveContext(options=options, progress=sender, started=started))  # type: ignore[attr-defined]
+            sender.flush()
+        finally:
+            sender.close()  # before any answer, an error's too
         _answer(conn, ("result", raw.model_dump_json()))
     except MemoryError:
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]

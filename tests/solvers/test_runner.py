@@ -6,9 +6,10 @@ import time
 import pytest
 
 from models import SolveOptions, Status, Termination
+from solvers.contract import Incumbent
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
-from tests.conftest import FORGETFUL, LATE, OVERRUN, STUBBORN
+from tests.conftest import FORGETFUL, LATE, OVERRUN, RAISING, STUBBORN
 from tests.instances import knapsack
 from tests.late_backend import LATE_BY
 from tests.overrun_backend import OVERRUN as OVERRUN_SECONDS
@@ -74,6 +75,21 @@ def test_the_answer_keeps_the_tightest_bound_reported_on_the_way(seed: int) -> N
                       RunLimits(grace=1.0, answer_margin=0.25))
     assert raw.status is Status.feasible and raw.solution is not None
     assert (raw.bound, raw.bound_source) == (300.0, "forgetful")
+
+
+def test_a_reused_process_does_not_carry_a_failed_solves_incumbent_into_the_next() -> None:
+    """The throttle holds the second incumbent back and a timer sends it; a solve that raises first
+    must not have it sent after its error, where the next solve on the same process would read it."""
+    pool = WorkerPool()
+    try:
+        failed = run_backend(RAISING, knapsack(), SolveOptions(time_limit=5.0, seed=0), pool=pool)
+        assert failed.status is Status.error and "could not be built" in failed.log
+        reported: list[Incumbent] = []
+        raw = run_backend(RAISING, knapsack(), SolveOptions(time_limit=5.0, seed=1), pool=pool,
+                          progress=reported.append)
+        assert raw.status is Status.feasible and reported == []
+    finally:
+        pool.close()
 
 
 def test_cancellation_stops_a_running_backend_quickly() -> None:

@@ -10,6 +10,7 @@ import multiprocessing.context
 import os
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -17,6 +18,8 @@ from solvers.runtime.worker import serve_main
 
 MAX_SOLVES_PER_PROCESS = 200
 """Retire a warm process after this many solves, bounding any slow leak in a native library."""
+READINESS = {"warm": 2, "cold": 1, "loading": 0}
+"""Preference among idle processes (`SolveProcess.state`)."""
 
 
 def _context() -> multiprocessing.context.ForkServerContext:
@@ -33,6 +36,9 @@ class SolveProcess:
         """`ahead`: started before any request needs it, so it also runs the backend's `warm_up`."""
         self.key = (module, max_memory)
         self.solves = 0
+        self.state = "loading"
+        """What the process last said between requests (`worker.serve_main`): "loading" (nothing
+        yet), "cold" (loaded, its `warm_up` not run) or "warm"."""
         ctx = _context()
         self._conn, child = ctx.Pipe(duplex=True)
         self._process = ctx.Process(target=serve_main, args=(child, module, max_memory, ahead), daemon=True)
@@ -44,8 +50,23 @@ class SolveProcess:
         self._conn.send(("solve", problem_json, options_json, started))
 
     def receive(self, timeout: float) -> Any:
-        """The next message, or None if none arrived within `timeout`."""
-        return self._conn.recv() if self._conn.poll(timeout) else None
+        """The next message of a solve, or None if none arrived within `timeout` ("ready" messages
+        only update `state`)."""
+        deadline = time.monotonic() + timeout
+        while self._conn.poll(max(0.0, deadline - time.monotonic())):
+            message = self._conn.recv()
+            if message[0] != "ready":
+                return message
+            self.state = message[1]
+        return None
+
+    def idle_and_clean(self) -> bool:
+        """True when the process is alive and has sent nothing but "ready" since its last answer
+        (anything else would be read as the next solve's); reads those."""
+        try:
+            return self.alive() and self.receive(0.0) is None
+        except (EOFError, OSError):
+            return False
 
     @property
     def connection(self) -> Connection:
@@ -80,13 +101,18 @@ class WorkerPool:
         self._closed = False
 
     def acquire(self, module: str, max_memory: int | None) -> SolveProcess:
+        """An idle process of `module`, warm ones first, then loaded ones, then the most recently
+        released; a new one (started for this request: no warm-up) when none is idle."""
         with self._lock:
             idle = self._idle.get((module, max_memory), [])
-            while idle:
-                process = idle.pop()
-                if process.alive():
-                    return process
-                process.kill()
+            usable = [process for process in idle if process.idle_and_clean()]
+            for process in idle:
+                if process not in usable:
+                    process.kill()
+            if usable:
+                chosen = max(reversed(usable), key=lambda process: READINESS[process.state])
+                idle[:] = [process for process in usable if process is not chosen]
+                return chosen
         return SolveProcess(module, max_memory)
 
     def release(self, process: SolveProcess) -> None:

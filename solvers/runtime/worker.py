@@ -113,6 +113,12 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
     Each request is `("solve", problem_json, options_json, started)`; the answer is any number of
     `("incumbent", json)` followed by `("result", json)` or `("error", text)`. The process is
     reused by a warm pool only after a clean answer; a timed-out or cancelled one is killed.
+
+    Between requests the process says `("ready", "warm" | "cold")`: once loaded, and again once a
+    process started for a request has run its `warm_up` after answering it, while idle. Why: such a
+    process (the warm one was still busy) answered every later request without its kernels (the
+    Lagrangian and sparse 1-tree bounds of its quick solutions fell back to the weakest ones through
+    `make run`), and the pool could not tell it from a warm one (`pool.WorkerPool.acquire`).
     """
     os.setsid()  # own process group: a kill also reaches solver binaries it starts (CBC)
     die_with_parent()
@@ -123,9 +129,11 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
         _answer_errors_forever(conn, f"cannot load backend module {module!r}: {type(exc).__name__}: {exc}")
         return
     warm_up = getattr(backend, "warm_up", None)
-    if ahead and callable(warm_up):
-        with contextlib.suppress(Exception):  # only a head start: a solve loads or compiles what it uses itself
-            warm_up()
+    pending = callable(warm_up)
+    if ahead and pending:
+        _warm(warm_up)
+        pending = False
+    _answer(conn, ("ready", "cold" if pending else "warm"))
     while True:
         try:
             message = conn.recv()
@@ -134,6 +142,17 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
         if message[0] != "solve":
             return
         _solve_one(conn, backend, *message[1:])
+        if pending:
+            _warm(warm_up)
+            pending = False
+            _answer(conn, ("ready", "warm"))
+
+
+def _warm(warm_up: object) -> None:
+    """Runs the backend's `warm_up`, once; a failure is ignored (only a head start: a solve loads or
+    compiles what it uses itself)."""
+    with contextlib.suppress(Exception):
+        warm_up()  # type: ignore[operator]
 
 
 def _solve_one(conn: Connection, backend: object, problem_json: str, options_json: str, started: float) -> None:

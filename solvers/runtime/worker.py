@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from pydantic import TypeAdapter
@@ -128,12 +129,12 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
     except Exception as exc:
         _answer_errors_forever(conn, f"cannot load backend module {module!r}: {type(exc).__name__}: {exc}")
         return
-    warm_up = getattr(backend, "warm_up", None)
-    pending = callable(warm_up)
-    if ahead and pending:
+    found = getattr(backend, "warm_up", None)
+    warm_up: Callable[[], object] | None = found if callable(found) else None  # still to run; None: done or none
+    if ahead and warm_up is not None:
         _warm(warm_up)
-        pending = False
-    _answer(conn, ("ready", "cold" if pending else "warm"))
+        warm_up = None
+    _answer(conn, ("ready", "cold" if warm_up is not None else "warm"))
     while True:
         try:
             message = conn.recv()
@@ -142,17 +143,17 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
         if message[0] != "solve":
             return
         _solve_one(conn, backend, *message[1:])
-        if pending:
+        if warm_up is not None:
             _warm(warm_up)
-            pending = False
+            warm_up = None
             _answer(conn, ("ready", "warm"))
 
 
-def _warm(warm_up: object) -> None:
+def _warm(warm_up: Callable[[], object]) -> None:
     """Runs the backend's `warm_up`, once; a failure is ignored (only a head start: a solve loads or
     compiles what it uses itself)."""
     with contextlib.suppress(Exception):
-        warm_up()  # type: ignore[operator]
+        warm_up()
 
 
 def _solve_one(conn: Connection, backend: object, problem_json: str, options_json: str, started: float) -> None:

@@ -15,8 +15,8 @@ SPARSE_FROM = 500
 """Cities from which a backend holding a distance matrix bounds a coordinate instance on its candidate
 graph instead (`problem_lower_bound`). Measured on random Euclidean instances, 0.2 s each: 2,000
 cities 29,437 (dense: its 9 subgradient steps found nothing above the plain 1-tree) against 32,288
-(sparse; the optimum is about 32,300); 1,000 cities 21,998 against 23,112; 400 cities 14,748 against
-14,772."""
+(sparse; the best tour found there is 32,565); 1,000 cities 21,998 against 23,112; 400 cities 14,748
+against 14,772."""
 _sparse_loaded = False
 """True once this process has loaded the sparse bound's compiled kernels (`warm_up`, or a first sparse
 bound). Loading takes 0.6 s on an idle machine and well over a second under load: a process started on

@@ -187,8 +187,8 @@ class MipBackendSuite:
         matrix = distance_matrix(LARGE_TSP)
         objective = self.verified_objective(LARGE_TSP, raw)
         assert objective <= tour_length(matrix, nearest_neighbour_tour(matrix)) + 1e-6
-        # with a bound at least the plain 1-tree's (HiGHS answered its own tour with none, CBC's and
-        # Pyomo's early answers had none)
+        # with a bound at least the plain 1-tree's (HiGHS answered its own tour with none, CBC its early
+        # tour with none; tests/solvers/test_pyomo.py checks Pyomo)
         plain_one_tree = math.ceil(one_tree(symmetric(matrix))[0] - 1e-6)
         assert raw.bound is not None and plain_one_tree <= raw.bound <= objective, (raw.bound, raw.bound_source)
         assert raw.bound_source is not None

@@ -54,6 +54,13 @@ OVERRUN = BackendSpec(
     capabilities=STUBBORN.capabilities,
 )
 
+SLOW_LOADING = BackendSpec(
+    name="slow-loading",
+    module="tests.slow_loading_backend",
+    description="test backend whose module takes seconds to import",
+    capabilities=STUBBORN.capabilities,
+)
+
 
 def registry_with_stubborn() -> Registry:
     registry = load_builtin()

@@ -14,7 +14,7 @@ from solvers.dispatch import solve
 from solvers.objective import is_maximised
 from solvers.registry import Registry, load_builtin
 from solvers.runtime.runner import RunLimits
-from tests.conftest import STUBBORN
+from tests.conftest import SLOW_LOADING, STUBBORN
 from tests.instances import TINY, knapsack, optimum
 
 REGISTRY = load_builtin()
@@ -94,3 +94,22 @@ def test_a_member_with_nothing_does_not_hold_back_a_race_that_has_a_solution() -
     elapsed = time.monotonic() - started
     assert 1.25 <= elapsed < 2.0
     assert raw.status is Status.feasible and raw.termination is Termination.time_limit and raw.found_by == "stubborn"
+
+
+def test_a_member_that_has_not_reported_yet_is_not_restarted() -> None:
+    """The heuristic member's process is still loading (3 s) while the other member leads: restarting
+    it every round (0.5 s here) killed the process each time, so every run met a fresh one loading
+    from scratch and never reported (before: 3 runs)."""
+    registry = Registry()
+    leading = BackendSpec(name="leading", module=STUBBORN.module, description="reports at once, then blocks",
+                          capabilities=replace(STUBBORN.capabilities, exact=True))
+    registry.register(leading)
+    registry.register(SLOW_LOADING)
+    problem = knapsack()
+    assert [spec.name for spec in members(registry, problem)] == ["leading", "slow-loading"]
+    started = time.monotonic()
+    raw = run_portfolio(problem, SolveOptions(time_limit=2.0), registry, RunLimits(grace=3.0, answer_margin=0.25))
+    assert time.monotonic() - started < 2.0 + 0.25 + 0.5
+    assert raw.found_by == "leading"
+    assert raw.members is not None
+    assert {report.name: report.runs for report in raw.members} == {"leading": 1, "slow-loading": 1}

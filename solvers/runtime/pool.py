@@ -44,10 +44,23 @@ class SolveProcess:
         self._process = ctx.Process(target=serve_main, args=(child, module, max_memory, ahead), daemon=True)
         self._process.start()
         child.close()
+        self._sender: threading.Thread | None = None
 
     def send_solve(self, problem_json: str, options_json: str, started: float) -> None:
+        """Sends the request from a thread, so the caller goes on watching the clock at once. Why:
+        the child reads its pipe only when it is done loading (or done with its post-solve warm-up),
+        and a large problem (1 MB for 100 x 1,000 facility location) fills the pipe's buffer, so the
+        send blocked the caller until then: a portfolio member handed a process still loading
+        answered 0.3-0.9 s past its time limit plus margin (`bench/time_limits.py`)."""
         self.solves += 1
-        self._conn.send(("solve", problem_json, options_json, started))
+        message = ("solve", problem_json, options_json, started)
+        self._sender = threading.Thread(target=self._send_quietly, args=(message,), name="optserve-send", daemon=True)
+        self._sender.start()
+
+    def _send_quietly(self, message: tuple[str, str, str, float]) -> None:
+        """A send cut short by the child's death (killed at the deadline) has nobody left to tell."""
+        with contextlib.suppress(OSError):
+            self._conn.send(message)
 
     def receive(self, timeout: float) -> Any:
         """The next message of a solve, or None if none arrived within `timeout` ("ready" messages
@@ -88,6 +101,8 @@ class SolveProcess:
         if self._process.is_alive():
             self._process.kill()
         self._process.join(timeout=5)
+        if self._sender is not None:
+            self._sender.join(timeout=5)  # ends with the child's end of the pipe; closing first may hit a reused fd
         self._conn.close()
 
 

@@ -5,11 +5,12 @@ import time
 
 import pytest
 
-from models import SolveOptions, Status, Termination
+from models import KnapsackProblem, SolveOptions, Status, Termination
 from solvers.contract import Incumbent
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
-from tests.conftest import FORGETFUL, LATE, OVERRUN, RAISING, STUBBORN
+from solvers.runtime.worker import PROBLEM_ADAPTER
+from tests.conftest import FORGETFUL, LATE, OVERRUN, RAISING, SLOW_LOADING, STUBBORN
 from tests.instances import knapsack
 from tests.late_backend import LATE_BY
 from tests.overrun_backend import OVERRUN as OVERRUN_SECONDS
@@ -106,3 +107,16 @@ def test_a_missing_backend_module_is_an_error_result_not_an_exception() -> None:
                             capabilities=STUBBORN.capabilities)
     raw = run_backend(broken, knapsack(), SolveOptions(time_limit=5))
     assert raw.status is Status.error and "no_such_module" in raw.log
+
+
+def test_a_large_request_to_a_process_still_loading_does_not_hold_up_the_deadline() -> None:
+    """The child reads its pipe only once loaded; a request larger than the pipe's buffer blocked the
+    send, and with it every deadline check, until then (before: answered after the 3 s load)."""
+    items = [{"id": k, "weight": 10 + k % 90, "value": 5 + k % 97} for k in range(40_000)]
+    problem = KnapsackProblem.model_validate({"kind": "knapsack", "capacity": 1000, "items": items})
+    assert len(PROBLEM_ADAPTER.dump_json(problem)) > 1_000_000  # far beyond a socket pair's buffer
+    started = time.monotonic()
+    raw = run_backend(SLOW_LOADING, problem, SolveOptions(time_limit=0.5), RunLimits(grace=0.5, answer_margin=0.25))
+    elapsed = time.monotonic() - started
+    assert elapsed < 0.5 + 0.5 + 0.5  # the module takes 3 s to load (not imported here: it would sleep here too)
+    assert raw.status is Status.no_solution and raw.termination is Termination.time_limit

@@ -23,6 +23,10 @@ LAGRANGE_ITERATIONS = 2000
 LP_MAX_PAIRS = 50_000
 """Largest facilities x customers for which the facility LP is tried (measured with scipy's HiGHS:
 50 x 50 solves in 0.1 s, 100 x 1000 needs 52 s)."""
+LP_SHARE = 0.5
+"""Share of the time the LP may take; the Lagrangian gets what is left. Why not all of it: an LP that
+did not finish left the Lagrangian no time, so the bound fell to the cheapest assignment (50 x 200 at
+a 0.2 s budget: 18,987 against 22,788 for the Lagrangian; the GA's and the MIP backends' bounds at 2 s)."""
 
 
 def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float,
@@ -38,11 +42,11 @@ def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float,
     cheap = cheapest_assignment_bound(problem)
     note = ""
     if len(problem.facilities) * len(problem.customers) <= LP_MAX_PAIRS:
-        lp = lp_dual_bound(FacilityFormulation(problem).mip, time_limit)
+        lp = lp_dual_bound(FacilityFormulation(problem).mip, LP_SHARE * time_limit)
         if lp is not None:
             source, value = ("lp_relaxation", lp.value) if lp.value > cheap else ("cheapest_assignment", cheap)
             return CertifiedBound(value, source, time.monotonic() - started), lp.primal[: len(problem.facilities)]
-        note = f"LP relaxation did not finish in {time_limit:.2g} s; "
+        note = f"LP relaxation did not finish in {LP_SHARE * time_limit:.2g} s; "
     remaining = max(0.0, time_limit - (time.monotonic() - started))
     lagrangian, opening = lagrangian_bound(problem, remaining, iterations or LAGRANGE_ITERATIONS)
     seconds = time.monotonic() - started

@@ -8,14 +8,16 @@ Pyomo's 100 x 1,000 facility model at 2 s), and a run cut short while building a
 with the last incumbent reported (`solvers.runtime.runner.RunLimits.answer_margin`). Each quick
 solution carries the family's certified lower bound, computed in at most BOUND_SHARE of the time left
 (and BOUND_SECONDS), so that such an answer still has a gap and says where its bound comes from.
+Smaller instances get the same bound, in the same time, from a thread beside the solve.
 """
 
 from models import FacilityLocationProblem, SchedulingProblem, TspProblem
 from models.problem import Problem
-from solvers.contract import SolveContext
+from solvers.contract import ProgressSink, SolveContext
 from solvers.families.facility.early_start import report_first_fit_plan
 from solvers.families.scheduling.early_start import constructive_incumbent
 from solvers.families.tsp.early_start import report_nearest_neighbour_tour
+from solvers.mip.family_bound import start_family_bound
 
 BOUND_SHARE = 0.1
 """Share of the time left that the quick solution's lower bound may take."""
@@ -24,16 +26,25 @@ BOUND_SECONDS = 0.5
 
 
 def report_quick_solution(problem: Problem, context: SolveContext) -> None:
-    """Reports the family's quick solution of a large instance as the first incumbent, with its bound."""
+    """Reports the family's quick solution of a large instance as the first incumbent, with its bound;
+    for any other instance, starts the search for the bound alone beside the solve (`family_bound`)."""
     bound_seconds = min(BOUND_SECONDS, BOUND_SHARE * context.remaining())
+    if not _reported_ahead(problem, bound_seconds, context.progress):
+        start_family_bound(problem, bound_seconds, context.progress)
+
+
+def _reported_ahead(problem: Problem, bound_seconds: float, progress: ProgressSink) -> bool:
+    """True when the family reported a quick solution with its bound (large instances)."""
     if isinstance(problem, SchedulingProblem):
         found = constructive_incumbent(problem)  # its bound takes 0.02 s: reported together
         if found is not None:
-            context.progress(found)
-    elif isinstance(problem, TspProblem):
-        report_nearest_neighbour_tour(problem, bound_seconds, context.progress)
-    elif isinstance(problem, FacilityLocationProblem):
-        report_first_fit_plan(problem, bound_seconds, context.progress)
+            progress(found)
+        return found is not None
+    if isinstance(problem, TspProblem):
+        return report_nearest_neighbour_tour(problem, bound_seconds, progress)
+    if isinstance(problem, FacilityLocationProblem):
+        return report_first_fit_plan(problem, bound_seconds, progress)
+    return False
 
 
 def warm_up() -> None:

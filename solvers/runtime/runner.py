@@ -154,10 +154,12 @@ class _Watch:
     def _handle(self, message: tuple[str, str]) -> RawResult | None:
         kind, payload = message
         if kind == "incumbent":
-            self.best = Incumbent.model_validate_json(payload)
-            self.bound.offer(self.best)
+            incumbent = Incumbent.model_validate_json(payload)
+            self.bound.offer(incumbent)
+            if incumbent.solution is not None or self.best is None:  # a bound alone keeps the solution held
+                self.best = incumbent
             if self.progress is not None:
-                self.progress(self.best)
+                self.progress(incumbent)
             return None
         if kind == "result":
             return self.bound.complete(RawResult.model_validate_json(payload))

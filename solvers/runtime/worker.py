@@ -32,7 +32,9 @@ MIN_SEND_INTERVAL = 0.05
 
 class IncumbentSender:
     """Forwards improved incumbents to the parent, throttled, never losing the latest, each with the
-    tightest bound reported so far (an incumbent replaced before it was sent may have carried it).
+    tightest bound reported so far (an incumbent replaced before it was sent may have carried it). A
+    bound reported without a solution is sent with the latest solution, so every message after the
+    first solution carries one.
 
     An incumbent held back by the throttle is sent by a timer when its turn comes. Why: it used to wait
     for the next report or the result, and a backend that reported twice and then built a model for
@@ -43,6 +45,8 @@ class IncumbentSender:
         self._conn = conn
         self._last_sent = 0.0
         self._pending: Incumbent | None = None
+        self._latest: Incumbent | None = None
+        """The latest incumbent with a solution: what a bound reported alone is sent with."""
         self._bound = bound
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
@@ -53,6 +57,10 @@ class IncumbentSender:
             if self._closed:
                 return
             self._bound.offer(incumbent)
+            if incumbent.solution is not None:
+                self._latest = incumbent
+            elif self._latest is not None:
+                incumbent = self._latest  # a bound alone (`solvers.mip.family_bound`): never drop the solution
             self._pending = incumbent.model_copy(update={"bound": self._bound.value,
                                                          "bound_source": self._bound.source})
             wait = MIN_SEND_INTERVAL - (time.monotonic() - self._last_sent)

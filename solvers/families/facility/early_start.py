@@ -20,15 +20,16 @@ EARLY_FROM = 20_000
 """Facility-customer pairs from which the plan is reported before the model is built."""
 
 
-def report_first_fit_plan(problem: FacilityLocationProblem, bound_seconds: float, progress: ProgressSink) -> None:
+def report_first_fit_plan(problem: FacilityLocationProblem, bound_seconds: float, progress: ProgressSink) -> bool:
     """Reports `greedy_incumbent`, then the same with the certified bound found in `bound_seconds`;
-    nothing when there is no plan."""
+    nothing when there is no plan. True when it reported."""
     found = greedy_incumbent(problem)
     if found is None:
-        return
+        return False
     progress(found)
     bound, _ = facility_lower_bound(problem, bound_seconds)
     progress(found.model_copy(update={"bound": bound.value, "bound_source": bound.source}))
+    return True
 
 
 def greedy_incumbent(problem: FacilityLocationProblem) -> Incumbent | None:

@@ -19,14 +19,16 @@ EARLY_FROM = 400
 """Cities from which the tour is reported before the model is built."""
 
 
-def report_nearest_neighbour_tour(problem: TspProblem, bound_seconds: float, progress: ProgressSink) -> None:
+def report_nearest_neighbour_tour(problem: TspProblem, bound_seconds: float, progress: ProgressSink) -> bool:
     """Reports the nearest-neighbour tour from city 0 of a TSP of EARLY_FROM cities or more, then
-    the same with the 1-tree bound of at most `bound_seconds` of subgradient steps; nothing below."""
+    the same with the 1-tree bound of at most `bound_seconds` of subgradient steps; nothing below.
+    True when it reported."""
     if problem.size < EARLY_FROM:
-        return
+        return False
     matrix = distance_matrix(problem)
     tour = nearest_neighbour_tour(matrix)
     found = Incumbent(objective=tour_length(matrix, tour), solution=TspSolution(tour=tour))
     progress(found)
     bound = problem_lower_bound(problem, matrix, found.objective, bound_seconds)
     progress(found.model_copy(update={"bound": bound.value, "bound_source": bound.source}))
+    return True

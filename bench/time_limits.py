@@ -8,7 +8,7 @@ every registered backend of each family at `--time-limit`: status, value, bound,
 of the solve through `solvers.dispatch.solve` (warm pool, as the service runs), and `late`, the
 seconds past the limit (the grace is `DispatchLimits.grace`).
 
-    python -m bench.time_limits [--time-limit 2] [--families tsp,scheduling,facility,knapsack]
+    python -m bench.time_limits [--time-limit 2] [--size large|medium] [--families tsp,scheduling,facility,knapsack]
 """
 
 import argparse
@@ -50,11 +50,22 @@ INSTANCES: dict[str, tuple[str, Callable[[], Problem], Problem]] = {
 so that each measured run finds a solve process that has finished loading (a pool's processes load
 their libraries and compiled kernels in the background; measured before that, every 2,000-city run
 was killed)."""
+MEDIUM: dict[str, tuple[str, Callable[[], Problem], Problem]] = {
+    "tsp": ("300 random cities", lambda: random_tsp(300, seed=11), random_tsp(30, seed=5)),
+    "scheduling": ("job shop 20 x 15", lambda: random_job_shop(20, 15, seed=3), random_job_shop(5, 3, seed=7)),
+    "facility": ("single-source 50 x 200", lambda: cornuejols(50, 200, seed=3, single_source=True),
+                 cornuejols(5, 20, seed=1, single_source=True)),
+    "facility-split": ("split demand 50 x 200", lambda: cornuejols(50, 200, seed=3), cornuejols(5, 20, seed=1)),
+}
+"""`--size medium`: instances below the sizes from which a MIP backend reports a quick solution
+before building (`solvers.mip.early_start`), where its answer's bound is found beside the solve."""
+SIZES = {"large": INSTANCES, "medium": MEDIUM}
 
 
-def scan(family: str, limit: float, pool: WorkerPool, table: Table, registry: Registry, limits: DispatchLimits) -> None:
-    """Every backend of `family`, then `auto`, on its instance at `limit`."""
-    label, make, small = INSTANCES[family]
+def scan(family: str, limit: float, pool: WorkerPool, table: Table, registry: Registry, limits: DispatchLimits,
+         size: str = "large") -> None:
+    """Every backend of `family`, then `auto`, on its instance of `size` at `limit`."""
+    label, make, small = SIZES[size][family]
     problem = make()
     options = SolveOptions(time_limit=limit, seed=0)
     names = [spec.name for spec in registry.specs() if supports(spec, SolveRequest(problem=problem, options=options))]
@@ -76,7 +87,9 @@ def scan(family: str, limit: float, pool: WorkerPool, table: Table, registry: Re
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=2.0)
-    parser.add_argument("--families", default=",".join(INSTANCES))
+    parser.add_argument("--size", choices=sorted(SIZES), default="large")
+    parser.add_argument("--families", help=f"comma-separated; default: every family of the size (large: "
+                        f"{', '.join(INSTANCES)}; medium: {', '.join(MEDIUM)})")
     args = parser.parse_args(argv)
     registry, limits = load_builtin(), DispatchLimits()
     pool = warm_pool(registry, limits)
@@ -84,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("instance", "backend", "status", "value", "bound (source)", "verified", "wall s", "late s"):
         table.add_column(column)
     try:
-        for family in args.families.split(","):
-            scan(family, args.time_limit, pool, table, registry, limits)
+        for family in (args.families or ",".join(SIZES[args.size])).split(","):
+            scan(family, args.time_limit, pool, table, registry, limits, args.size)
     finally:
         pool.close()
     Console(width=140).print(table)

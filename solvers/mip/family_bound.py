@@ -1,7 +1,7 @@
 """The family's certified lower bound, found in a thread while a MIP backend builds and solves.
 
 Why: a MIP run cut short by its time limit has only its own bound, and often none. At 2 s (one run
-each, `bench/time_limits.py --sizes medium`) CBC and Pyomo answered 300 random cities with no bound,
+each, `python -m bench.time_limits --size medium`) CBC and Pyomo answered 300 random cities with no bound,
 Pyomo answered 50 x 200 facility location (split and single-source) with none, and HiGHS, CBC and
 Pyomo bounded a 20 x 15 job shop by their LP at 1136 where the machine and job bound is 1244. Large
 instances get the same bounds with the quick solution reported before building

@@ -63,7 +63,11 @@ def _report(bound: Bound, seconds: float, progress: ProgressSink) -> None:
 
 
 def _tsp_bound(problem: TspProblem, seconds: float) -> CertifiedBound:
-    return problem_lower_bound(problem, distance_matrix(problem), None, seconds)
+    """On the candidate graph whatever the size: beside a backend's own Python (Pyomo building its
+    model) the dense 1-tree, numpy step by numpy step, waits for the interpreter at every step and
+    got 11,551 on 300 random cities in 0.5 s, the compiled sparse one 12,885 (12,916 and 12,920
+    alone; 50 and 120 cities alike: 5,564 / 5,664 and 7,667 / 8,293)."""
+    return problem_lower_bound(problem, distance_matrix(problem), None, seconds, sparse_from=0)
 
 
 def _facility_bound(problem: FacilityLocationProblem, seconds: float) -> CertifiedBound:

@@ -25,10 +25,10 @@ run's Pyomo child reported its 2,000-city tour and then nothing more by the dead
 
 
 def problem_lower_bound(problem: TspProblem, matrix: FloatArray, upper: float | None,
-                        time_limit: float) -> CertifiedBound:
-    """`tsp_lower_bound` from the coordinates for SPARSE_FROM cities or more once the sparse kernels
+                        time_limit: float, sparse_from: int = SPARSE_FROM) -> CertifiedBound:
+    """`tsp_lower_bound` from the coordinates for `sparse_from` cities or more once the sparse kernels
     are loaded in this process, else from `matrix`."""
-    shape = geometry(problem) if problem.size >= SPARSE_FROM and _sparse_loaded else None
+    shape = geometry(problem) if problem.size >= sparse_from and _sparse_loaded else None
     return tsp_lower_bound(shape if shape is not None else matrix, upper, time_limit)
 
 

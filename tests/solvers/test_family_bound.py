@@ -19,7 +19,7 @@ from solvers.runtime.worker import MIN_SEND_INTERVAL, IncumbentSender
 from tests.instances import TINY, optimum
 
 SOURCES = {"tsp_coordinates": "held_karp_1tree", "tsp_asymmetric": "held_karp_1tree",
-           "facility_capacitated": "cheapest_assignment", "facility_uncapacitated": "lp_relaxation",
+           "facility_capacitated": "lagrangian", "facility_uncapacitated": "lagrangian",
            "facility_single_source": "lagrangian", "job_shop": "machine_job_bound"}
 
 

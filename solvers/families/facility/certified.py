@@ -29,23 +29,25 @@ did not finish left the Lagrangian no time, so the bound fell to the cheapest as
 a 0.2 s budget: 18,987 against 22,788 for the Lagrangian; the GA's and the MIP backends' bounds at 2 s)."""
 
 
-def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float,
-                         iterations: int | None = None) -> tuple[CertifiedBound, FloatArray | None]:
+def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float, iterations: int | None = None,
+                         lp: bool = True) -> tuple[CertifiedBound, FloatArray | None]:
     """The LP relaxation of the strong formulation when it is small enough and finishes in
-    `time_limit`, else the Lagrangian bound (never weaker than the cheapest-assignment bound).
-    Valid for single sourcing too (a relaxation). Also returns the opening levels y (one per
-    facility) of the relaxation's solution, for heuristics to round. `iterations` caps the
-    Lagrangian's subgradient steps (default `LAGRANGE_ITERATIONS`)."""
+    `time_limit` (`lp=False`: never; a MIP backend solves that LP itself), else the Lagrangian bound
+    (never weaker than the cheapest-assignment bound). Valid for single sourcing too (a relaxation).
+    Also returns the opening levels y (one per facility) of the relaxation's solution, for heuristics
+    to round. `iterations` caps the Lagrangian's subgradient steps (default `LAGRANGE_ITERATIONS`)."""
     started = time.monotonic()
     if problem.single_source and any(f.capacity is not None for f in problem.facilities):
         return single_source_bound(problem, time_limit, iterations)
     cheap = cheapest_assignment_bound(problem)
     note = ""
-    if len(problem.facilities) * len(problem.customers) <= LP_MAX_PAIRS:
-        lp = lp_dual_bound(FacilityFormulation(problem).mip, LP_SHARE * time_limit)
-        if lp is not None:
-            source, value = ("lp_relaxation", lp.value) if lp.value > cheap else ("cheapest_assignment", cheap)
-            return CertifiedBound(value, source, time.monotonic() - started), lp.primal[: len(problem.facilities)]
+    if lp and len(problem.facilities) * len(problem.customers) <= LP_MAX_PAIRS:
+        relaxation = lp_dual_bound(FacilityFormulation(problem).mip, LP_SHARE * time_limit)
+        if relaxation is not None:
+            source, value = ("lp_relaxation", relaxation.value) if relaxation.value > cheap else \
+                ("cheapest_assignment", cheap)
+            opening = relaxation.primal[: len(problem.facilities)]
+            return CertifiedBound(value, source, time.monotonic() - started), opening
         note = f"LP relaxation did not finish in {LP_SHARE * time_limit:.2g} s; "
     remaining = max(0.0, time_limit - (time.monotonic() - started))
     lagrangian, opening = lagrangian_bound(problem, remaining, iterations or LAGRANGE_ITERATIONS)

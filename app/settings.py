@@ -55,8 +55,9 @@ class Settings(SolverSettings):
                                "job counts as lost and is re-queued.")
     max_attempts: int = Field(default=3, ge=1, description="Runs of a job before a lost worker fails it.")
     prewarm_backends: list[str] = Field(
-        default=["knapsack_exact", "highs", "cpsat"],
-        description="Backends whose solve processes start with the service, so first solves are fast.",
+        default=["knapsack_exact", "highs", "cpsat", "tsp_ls", "facility"],
+        description="Backends whose solve processes start with the service, so first solves are fast (by default "
+        "those `auto` picks; each idle process holds 50-250 MB).",
     )
     worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
     log_format: Literal["json", "text"] | None = Field(

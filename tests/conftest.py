@@ -70,9 +70,10 @@ def registry_with_stubborn() -> Registry:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    # three warm backends, not the default five: every app these tests start loads them, beside the solver tests
     return Settings(max_time_limit=30, kill_grace=0.5, max_body_bytes=200_000, max_concurrent_solves=2,
                     solve_slot_wait=0.2, data_dir=tmp_path / "data", database_url=None, broker_url=None,
-                    stale_after=3.0)
+                    stale_after=3.0, prewarm_backends=["knapsack_exact", "highs", "cpsat"])
 
 
 @pytest.fixture

@@ -62,6 +62,9 @@ def run_backend(
     ending = Ending.stopped
     hard_deadline = started + options.time_limit + limits.grace
     try:
+        if not _wait_until_loaded(process, hard_deadline, cancelled):
+            ending = Ending.clean if process.alive() else Ending.stopped  # nothing sent: still reusable
+            return _never_started(process, cancelled())
         process.send_solve(PROBLEM_ADAPTER.dump_json(problem).decode(), options.model_dump_json(), started)
         watch = _Watch(spec, progress, BestBound(is_maximised(problem), spec.name))
         deadlines = (started + options.time_limit + min(limits.answer_margin, limits.grace), hard_deadline)
@@ -69,6 +72,33 @@ def run_backend(
         return raw
     finally:
         _settle(process, ending, pool, hard_deadline)
+
+
+def _wait_until_loaded(process: SolveProcess, deadline: float, cancelled: Callable[[], bool]) -> bool:
+    """Waits, watching the deadline and the caller's cancel, until a process still loading its solver
+    library says it is ready; False if it was not by then (or died). Why not send at once: a request
+    sent to a loading process is read only once it is loaded, and if the run is given up before the
+    process answers, the process must be killed (its answer would be read as the next request's); the
+    replacement then loads in turn, and the next request met it loading too. Right after start-up, 1 s
+    GA requests on pr76 and cap101 answered `no_solution` four times in a row so. Unsent, a process
+    still loading goes back to the pool."""
+    try:
+        while process.state == "loading":
+            if cancelled() or time.monotonic() >= deadline or not process.alive():
+                return False
+            process.receive(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+    except (EOFError, OSError):
+        return False
+    return True
+
+
+def _never_started(process: SolveProcess, cancelled: bool) -> RawResult:
+    if not process.alive():
+        why = "solver process died while loading its solver library"
+        return RawResult(status=Status.error, termination=Termination.error, native_status=why, log=why)
+    why = "the solve process was still loading its solver library; the request was never sent to it"
+    termination = Termination.cancelled if cancelled else Termination.time_limit
+    return RawResult(status=Status.no_solution, termination=termination, native_status=why)
 
 
 class Ending(Enum):

@@ -135,6 +135,7 @@ def serve_main(conn: Connection, module: str, max_memory: int | None, ahead: boo
     try:
         backend = importlib.import_module(module)
     except Exception as exc:
+        _answer(conn, ("ready", "cold"))  # loaded as far as it goes: it answers every request with the error
         _answer_errors_forever(conn, f"cannot load backend module {module!r}: {type(exc).__name__}: {exc}")
         return
     found = getattr(backend, "warm_up", None)

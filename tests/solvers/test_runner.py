@@ -120,3 +120,27 @@ def test_a_large_request_to_a_process_still_loading_does_not_hold_up_the_deadlin
     elapsed = time.monotonic() - started
     assert elapsed < 0.5 + 0.5 + 0.5  # the module takes 3 s to load (not imported here: it would sleep here too)
     assert raw.status is Status.no_solution and raw.termination is Termination.time_limit
+
+
+def test_a_process_still_loading_at_the_deadline_is_not_killed_but_reused() -> None:
+    """Nothing is sent to a process before it has loaded, so one still loading when the run is given
+    up goes back to the pool (before: sent the request, so it had to be killed, and its replacement
+    loaded from scratch for the next request)."""
+    pool = WorkerPool()
+    try:
+        limits = RunLimits(grace=0.3, answer_margin=0.1, max_memory=None)
+        raw = run_backend(SLOW_LOADING, knapsack(), SolveOptions(time_limit=0.3), limits, pool=pool)
+        assert raw.status is Status.no_solution and "still loading" in raw.native_status
+        process = pool.acquire(SLOW_LOADING.module, None)
+        assert process.solves == 0 and process.alive()
+        waited = time.monotonic()
+        while process.state == "loading" and time.monotonic() - waited < 20:  # the module takes 3 s to load
+            process.receive(0.1)
+        pool.release(process)
+        raw = run_backend(SLOW_LOADING, knapsack(), SolveOptions(time_limit=1.0), limits, pool=pool)
+        assert raw.native_status == "loaded"
+        again = pool.acquire(SLOW_LOADING.module, None)
+        assert again is process and again.solves == 1
+        pool.release(again)
+    finally:
+        pool.close()

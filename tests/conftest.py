@@ -26,40 +26,19 @@ STUBBORN = BackendSpec(
                               warm_start=False, deterministic=True),
 )
 
-LATE = BackendSpec(
-    name="late",
-    module="tests.late_backend",
-    description="test backend whose first solution comes after its time limit",
-    capabilities=STUBBORN.capabilities,
-)
 
-FORGETFUL = BackendSpec(
-    name="forgetful",
-    module="tests.forgetful_backend",
-    description="test backend whose answer has no bound, or a weaker one than it reported",
-    capabilities=STUBBORN.capabilities,
-)
+def knapsack_test_backend(name: str, module: str, description: str) -> BackendSpec:
+    """A test-only knapsack backend in `tests/<module>.py`, with the stubborn one's capabilities."""
+    return BackendSpec(name=name, module=f"tests.{module}", description=f"test backend {description}",
+                       capabilities=STUBBORN.capabilities)
 
-RAISING = BackendSpec(
-    name="raising",
-    module="tests.raising_backend",
-    description="test backend that reports twice and then raises",
-    capabilities=STUBBORN.capabilities,
-)
 
-OVERRUN = BackendSpec(
-    name="overrun",
-    module="tests.overrun_backend",
-    description="test backend that answers a little past its time limit",
-    capabilities=STUBBORN.capabilities,
-)
-
-SLOW_LOADING = BackendSpec(
-    name="slow-loading",
-    module="tests.slow_loading_backend",
-    description="test backend whose module takes seconds to import",
-    capabilities=STUBBORN.capabilities,
-)
+LATE = knapsack_test_backend("late", "late_backend", "whose first solution comes after its time limit")
+FORGETFUL = knapsack_test_backend("forgetful", "forgetful_backend",
+                                  "whose answer has no bound, or a weaker one than it reported")
+RAISING = knapsack_test_backend("raising", "raising_backend", "that reports twice and then raises")
+OVERRUN = knapsack_test_backend("overrun", "overrun_backend", "that answers a little past its time limit")
+SLOW_LOADING = knapsack_test_backend("slow-loading", "slow_loading_backend", "whose module takes seconds to import")
 
 
 def registry_with_stubborn() -> Registry:

@@ -13,8 +13,9 @@ from solvers.contract import BackendSpec
 from solvers.dispatch import solve
 from solvers.objective import is_maximised
 from solvers.registry import Registry, load_builtin
+from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits
-from tests.conftest import SLOW_LOADING, STUBBORN
+from tests.conftest import CLOSING, SLOW_LOADING, STUBBORN
 from tests.instances import TINY, knapsack, optimum
 
 REGISTRY = load_builtin()
@@ -113,3 +114,23 @@ def test_a_member_that_has_not_reported_yet_is_not_restarted() -> None:
     assert raw.found_by == "leading"
     assert raw.members is not None
     assert {report.name: report.runs for report in raw.members} == {"leading": 1, "slow-loading": 1}
+
+
+def test_the_member_that_closed_the_race_answers_and_its_process_is_kept() -> None:
+    """The member whose report met the bound is left to answer (0.1 s later here); before, it was
+    cancelled with the others, so its process was killed and the next request met a fresh one loading."""
+    registry = Registry()
+    registry.register(STUBBORN)
+    registry.register(replace(CLOSING, capabilities=replace(CLOSING.capabilities, exact=True)))
+    problem = knapsack()
+    assert [spec.name for spec in members(registry, problem)] == ["closing", "stubborn"]
+    pool = WorkerPool()
+    try:
+        raw = run_portfolio(problem, SolveOptions(time_limit=5.0), registry, RunLimits(max_memory=None), pool=pool)
+        assert raw.termination is Termination.completed and raw.found_by == "closing"
+        assert raw.objective == raw.bound == optimum(problem)
+        kept = pool.acquire(CLOSING.module, None)
+        assert kept.solves == 1  # the race's process, reused (a fresh one would have 0)
+        pool.release(kept)
+    finally:
+        pool.close()

@@ -78,14 +78,18 @@ def test_only_large_instances_are_reported_before_building() -> None:
 
 
 def test_the_plan_is_reported_then_reported_again_with_a_certified_bound() -> None:
-    """So that an answer cut short has a gap, and a slow bound never holds the plan back."""
+    """So that an answer cut short has a gap, and a slow bound never holds the plan back: the plan,
+    then with the quick cheapest-assignment bound, then with the family's bound."""
     large = cornuejols(100, EARLY_FROM // 100, seed=1, single_source=True)
     reported: list[Incumbent] = []
     report_first_fit_plan(large, 0.1, reported.append)
     plan = greedy_incumbent(large)
     assert plan is not None and plan.objective is not None
-    assert [(found.objective, found.bound is None) for found in reported] == [(plan.objective, True),
-                                                                              (plan.objective, False)]
-    bound = reported[1].bound
-    assert bound is not None and cheapest_assignment_bound(large) <= bound <= plan.objective
-    assert reported[1].bound_source in ("lagrangian", "cheapest_assignment")
+    assert [(found.objective, found.bound_source) for found in reported][:2] == [
+        (plan.objective, None), (plan.objective, "cheapest_assignment")]
+    assert len(reported) == 3 and reported[2].objective == plan.objective
+    cheap = cheapest_assignment_bound(large)
+    assert reported[1].bound == cheap
+    bound = reported[2].bound
+    assert bound is not None and cheap <= bound <= plan.objective
+    assert reported[2].bound_source in ("lagrangian", "cheapest_assignment")

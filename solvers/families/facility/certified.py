@@ -23,6 +23,8 @@ LAGRANGE_ITERATIONS = 2000
 LP_MAX_PAIRS = 50_000
 """Largest facilities x customers for which the facility LP is tried (measured with scipy's HiGHS:
 50 x 50 solves in 0.1 s, 100 x 1000 needs 52 s)."""
+CHEAPEST = "cheapest_assignment"
+"""The source name of `cheapest_assignment_bound`."""
 LP_SHARE = 0.5
 """Share of the time the LP may take; the Lagrangian gets what is left. Why not all of it: an LP that
 did not finish left the Lagrangian no time, so the bound fell to the cheapest assignment (50 x 200 at
@@ -45,7 +47,7 @@ def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float, it
         relaxation = lp_dual_bound(FacilityFormulation(problem).mip, LP_SHARE * time_limit)
         if relaxation is not None:
             source, value = ("lp_relaxation", relaxation.value) if relaxation.value > cheap else \
-                ("cheapest_assignment", cheap)
+                (CHEAPEST, cheap)
             opening = relaxation.primal[: len(problem.facilities)]
             return CertifiedBound(value, source, time.monotonic() - started), opening
         note = f"LP relaxation did not finish in {LP_SHARE * time_limit:.2g} s; "
@@ -54,7 +56,7 @@ def facility_lower_bound(problem: FacilityLocationProblem, time_limit: float, it
     seconds = time.monotonic() - started
     if lagrangian > cheap:
         return CertifiedBound(lagrangian, "lagrangian", seconds, note + "Lagrangian bound used"), opening
-    return CertifiedBound(cheap, "cheapest_assignment", seconds, note + "cheapest-assignment bound used"), opening
+    return CertifiedBound(cheap, CHEAPEST, seconds, note + "cheapest-assignment bound used"), opening
 
 
 def cheapest_assignment_bound(problem: FacilityLocationProblem) -> float:
@@ -110,4 +112,4 @@ def single_source_bound(problem: FacilityLocationProblem, time_limit: float,
     opening = None if search.best_open is None else search.best_open.astype(np.float64)
     if search.bound > cheap:
         return CertifiedBound(search.bound, "lagrangian", seconds, "single-source Lagrangian bound"), opening
-    return CertifiedBound(cheap, "cheapest_assignment", seconds, "cheapest-assignment bound used"), opening
+    return CertifiedBound(cheap, CHEAPEST, seconds, "cheapest-assignment bound used"), opening

@@ -39,6 +39,7 @@ FORGETFUL = knapsack_test_backend("forgetful", "forgetful_backend",
 RAISING = knapsack_test_backend("raising", "raising_backend", "that reports twice and then raises")
 OVERRUN = knapsack_test_backend("overrun", "overrun_backend", "that answers a little past its time limit")
 SLOW_LOADING = knapsack_test_backend("slow-loading", "slow_loading_backend", "whose module takes seconds to import")
+SLOW_WARM_UP = knapsack_test_backend("slow-warm-up", "slow_warm_up_backend", "whose warm-up takes seconds")
 CLOSING = knapsack_test_backend("closing", "closing_backend", "that reports the optimum with its bound, then answers")
 
 

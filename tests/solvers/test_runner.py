@@ -10,7 +10,7 @@ from solvers.contract import Incumbent
 from solvers.runtime.pool import WorkerPool
 from solvers.runtime.runner import RunLimits, run_backend
 from solvers.runtime.worker import PROBLEM_ADAPTER
-from tests.conftest import FORGETFUL, LATE, OVERRUN, RAISING, SLOW_LOADING, STUBBORN
+from tests.conftest import FORGETFUL, LATE, OVERRUN, RAISING, SLOW_LOADING, SLOW_WARM_UP, STUBBORN
 from tests.instances import knapsack
 from tests.late_backend import LATE_BY
 from tests.overrun_backend import OVERRUN as OVERRUN_SECONDS
@@ -109,12 +109,18 @@ def test_a_missing_backend_module_is_an_error_result_not_an_exception() -> None:
     assert raw.status is Status.error and "no_such_module" in raw.log
 
 
-def test_a_large_request_to_a_process_still_loading_does_not_hold_up_the_deadline() -> None:
-    """The child reads its pipe only once loaded; a request larger than the pipe's buffer blocked the
-    send, and with it every deadline check, until then (before: answered after the 3 s load)."""
+def _large_knapsack() -> KnapsackProblem:
     items = [{"id": k, "weight": 10 + k % 90, "value": 5 + k % 97} for k in range(40_000)]
     problem = KnapsackProblem.model_validate({"kind": "knapsack", "capacity": 1000, "items": items})
     assert len(PROBLEM_ADAPTER.dump_json(problem)) > 1_000_000  # far beyond a socket pair's buffer
+    return problem
+
+
+def test_a_large_request_to_a_process_still_loading_does_not_hold_up_the_deadline() -> None:
+    """The child reads its pipe only once loaded; a request larger than the pipe's buffer blocked the
+    send, and with it every deadline check, until then (before: answered after the 3 s load). Now
+    nothing is sent before the process has loaded."""
+    problem = _large_knapsack()
     started = time.monotonic()
     raw = run_backend(SLOW_LOADING, problem, SolveOptions(time_limit=0.5), RunLimits(grace=0.5, answer_margin=0.25))
     elapsed = time.monotonic() - started
@@ -142,5 +148,22 @@ def test_a_process_still_loading_at_the_deadline_is_not_killed_but_reused() -> N
         again = pool.acquire(SLOW_LOADING.module, None)
         assert again is process and again.solves == 1
         pool.release(again)
+    finally:
+        pool.close()
+
+
+def test_a_large_request_to_a_process_busy_warming_up_does_not_hold_up_the_deadline() -> None:
+    """A process started for a request runs its `warm_up` after answering it, not reading its pipe
+    meanwhile; the next request, larger than the pipe's buffer, blocked the caller's send, and every
+    deadline check with it, until the warm-up was over (3 s here). The send now runs in a thread."""
+    pool = WorkerPool()
+    try:
+        limits = RunLimits(grace=0.5, answer_margin=0.25, max_memory=None)
+        first = run_backend(SLOW_WARM_UP, knapsack(), SolveOptions(time_limit=5.0), limits, pool=pool)
+        assert first.native_status == "answered"  # its process now warms up for 3 s
+        started = time.monotonic()
+        raw = run_backend(SLOW_WARM_UP, _large_knapsack(), SolveOptions(time_limit=0.5), limits, pool=pool)
+        assert time.monotonic() - started < 0.5 + 0.5 + 0.5
+        assert raw.status is Status.no_solution and raw.termination is Termination.time_limit
     finally:
         pool.close()

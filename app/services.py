@@ -15,6 +15,7 @@ from app.jobs.factory import build_store, prewarm
 from app.jobs.relay import RedisRelay
 from app.jobs.retention import RetentionSweeper
 from app.jobs.store import JobStore
+from app.observability.prewarm import PrewarmWatch
 from app.settings import Settings
 from solvers.dispatch import DispatchLimits
 from solvers.registry import Registry, load_builtin
@@ -59,9 +60,11 @@ class Services:
     _events: EventHub | None = None
     _relay: RedisRelay | None = None
     _sweeper: RetentionSweeper | None = None
+    prewarm_watch: PrewarmWatch = field(init=False)
 
     def __post_init__(self) -> None:
         self.solve_slots = threading.BoundedSemaphore(self.settings.max_concurrent_solves)
+        self.prewarm_watch = PrewarmWatch(self.pool, {})
 
     @property
     def limits(self) -> DispatchLimits:
@@ -102,7 +105,7 @@ class Services:
         if self.settings.job_retention_days is not None:
             self._sweeper = RetentionSweeper(self.store, self.settings.job_retention_days)
             self._sweeper.start()
-        prewarm(self.pool, self.registry, self.settings)
+        self.prewarm_watch = PrewarmWatch(self.pool, prewarm(self.pool, self.registry, self.settings))
 
     def stop(self) -> None:
         if self._executor is not None:

@@ -57,7 +57,7 @@ class Settings(SolverSettings):
     prewarm_backends: list[str] = Field(
         default=["knapsack_exact", "highs", "cpsat", "tsp_ls", "facility"],
         description="Backends whose solve processes start with the service, so first solves are fast (by default "
-        "those `auto` picks; each idle process holds 50-250 MB).",
+        "those `auto` picks; each idle process holds 50-250 MB); /health/ready answers 503 until they have loaded.",
     )
     worker_concurrency: int = Field(default=2, ge=1, description="`optserve worker`: jobs at once per worker.")
     log_format: Literal["json", "text"] | None = Field(

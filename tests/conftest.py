@@ -1,5 +1,6 @@
 """Shared fixtures: the app in process, with a registry that can hold test-only backends."""
 
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,16 @@ def client(settings: Settings) -> Iterator[TestClient]:
     services = Services(settings=settings, registry=registry_with_stubborn())
     with TestClient(create_app(settings, services)) as test_client:
         yield test_client
+
+
+def wait_until_ready(client: TestClient, seconds: float = 60.0) -> float:
+    """Polls /health/ready until 200 (the prewarmed processes have loaded); the seconds it took."""
+    started = time.monotonic()
+    while (response := client.get("/health/ready")).status_code != 200:
+        assert response.json().get("loading_backends"), response.text  # only loading may hold it up
+        assert time.monotonic() - started < seconds, f"not ready after {seconds} s: {response.text}"
+        time.sleep(0.05)
+    return time.monotonic() - started
 
 
 SOLVER_TESTS = Path(__file__).parent / "solvers"

@@ -19,8 +19,10 @@ def build_store(settings: Settings) -> JobStore:
     return JobStore(engine)
 
 
-def prewarm(pool: WorkerPool, registry: Registry, settings: Settings) -> None:
-    """Starts the solve processes of `settings.prewarm_backends` (names are validated by Settings)."""
-    for name in settings.prewarm_backends:
-        if name in registry.names():
-            pool.warm(registry.get(name).module, settings.max_solver_memory)
+def prewarm(pool: WorkerPool, registry: Registry, settings: Settings) -> dict[str, str]:
+    """Starts the solve processes of `settings.prewarm_backends` (names are validated by Settings);
+    the backends started, with their modules."""
+    started = {name: registry.get(name).module for name in settings.prewarm_backends if name in registry.names()}
+    for module in started.values():
+        pool.warm(module, settings.max_solver_memory)
+    return started

@@ -139,6 +139,20 @@ class WorkerPool:
                 return
         process.kill()
 
+    def loading_modules(self) -> set[str]:
+        """Modules with an idle process still loading (its library, or its kernels when started
+        ahead). Idle processes that said anything but "ready" are dropped, as `acquire` would."""
+        with self._lock:
+            loading: set[str] = set()
+            for idle in self._idle.values():
+                usable = [process for process in idle if process.idle_and_clean()]
+                for process in idle:
+                    if process not in usable:
+                        process.kill()
+                idle[:] = usable
+                loading.update(process.key[0] for process in usable if process.state == "loading")
+            return loading
+
     def warm(self, module: str, max_memory: int | None) -> None:
         """Starts a process ahead of the first request (it imports its library and loads its
         compiled kernels meanwhile)."""

@@ -13,6 +13,7 @@ from app.settings import Settings
 from models import PROBLEM_MODELS, ProblemKind, StaffingProblem
 from solvers.simulation.queueing import mmc_mean_wait
 from tests.brute import facility_optimum, job_shop_makespan, knapsack_optimum, tsp_optimum
+from tests.conftest import wait_until_ready
 
 KNAPSACK: dict[str, Any] = {"kind": "knapsack", "capacity": 10, "items": [
     {"id": "A", "weight": 5, "value": 10}, {"id": "B", "weight": 4, "value": 40},
@@ -160,7 +161,7 @@ def test_catalogue_and_health(client: TestClient) -> None:
     assert {"highs", "cbc", "cpsat", "routing", "knapsack_exact", "pyomo"} <= names
     assert len(client.get("/problems").json()) == len(ProblemKind)
     assert client.get("/health/live").json() == {"status": "ok"}
-    assert client.get("/health/ready").status_code == 200
+    wait_until_ready(client)
 
 
 def test_evaluate_simulates_a_plan_and_locates_a_wrong_solution(client: TestClient) -> None:

@@ -12,6 +12,7 @@ from app.main import create_app
 from app.services import Services
 from app.settings import Settings
 from tests.app.keyed import KNAPSACK, RUNNING, error_code, keyed, new_key, service, wait_status
+from tests.conftest import wait_until_ready
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def test_the_database_keeps_only_a_hash(client: TestClient) -> None:
 
 
 def test_health_and_docs_need_no_key(client: TestClient) -> None:
+    wait_until_ready(client)  # 503 (no key needed either) while the prewarmed processes load
     for path in ("/health/live", "/health/ready", "/docs", "/openapi.json", "/static/swagger/swagger-ui.css"):
         assert client.get(path).status_code == 200, path
 

@@ -12,10 +12,13 @@ from sqlalchemy.exc import OperationalError
 from app.auth.keys import ApiKey
 from app.main import create_app
 from app.observability.logs import JsonFormatter, use_json
+from app.observability.prewarm import PrewarmWatch
 from app.observability.readiness import check_broker
 from app.observability.requests import MAX_ID_LENGTH, sanitise_request_id
 from app.services import Services
 from app.settings import Settings
+from solvers.runtime.pool import WorkerPool
+from tests.conftest import SLOW_LOADING, registry_with_stubborn, wait_until_ready
 
 KNAPSACK = {"kind": "knapsack", "capacity": 5, "items": [{"id": "a", "weight": 2, "value": 3},
                                                          {"id": "b", "weight": 4, "value": 5}]}
@@ -76,7 +79,7 @@ def test_metrics_need_an_admin_key_when_keys_are_required(settings: Settings) ->
 
 def test_ready_answers_503_naming_the_database_when_it_is_down(client: TestClient,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    assert client.get("/health/ready").status_code == 200
+    wait_until_ready(client)
     store = client.app.state.services.store  # type: ignore[attr-defined]
 
     def down() -> None:
@@ -103,3 +106,36 @@ def test_json_logs_unless_a_terminal_or_overridden(tmp_path: Path) -> None:
     with open(tmp_path / "f", "w") as file:
         assert use_json(None, Tty()) is False and use_json(None, file) is True
     assert use_json("json", Tty()) is True and use_json("text", None) is False
+
+
+def test_ready_waits_for_the_backends_started_with_the_server(settings: Settings) -> None:
+    """A request for a backend still loading cannot be sent before the load is over (it answered
+    `no_solution` at its deadline right after start-up): readiness holds traffic until then, once."""
+    registry = registry_with_stubborn()
+    registry.register(SLOW_LOADING)  # its module takes 3 s to import
+    slow = settings.model_copy(update={"prewarm_backends": ["knapsack_exact", SLOW_LOADING.name]})
+    services = Services(settings=slow, registry=registry)
+    with TestClient(create_app(slow, services)) as client:
+        response = client.get("/health/ready")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+        body = response.json()
+        assert body["status"] == "not_ready" and SLOW_LOADING.name in body["loading_backends"]
+        assert body["families_without_backend"] == []
+        assert 1.5 < wait_until_ready(client) < 30
+        assert client.get("/health/ready").json() == {"status": "ready", "families_without_backend": [],
+                                                      "loading_backends": []}
+        services.pool.warm(SLOW_LOADING.module, slow.max_solver_memory)  # as after a kill at a deadline
+        assert services.pool.loading_modules() == {SLOW_LOADING.module}
+        assert client.get("/health/ready").status_code == 200  # latched: a replacement loading does not count
+
+
+def test_ready_stops_waiting_for_a_backend_that_never_finishes_loading() -> None:
+    pool = WorkerPool()
+    try:
+        pool.warm(SLOW_LOADING.module, None)
+        watch = PrewarmWatch(pool, {SLOW_LOADING.name: SLOW_LOADING.module}, ready_anyway_after=0.5)
+        assert watch.loading() == [SLOW_LOADING.name]
+        time.sleep(0.6)
+        assert watch.loading() == [] and pool.loading_modules() == {SLOW_LOADING.module}
+    finally:
+        pool.close()

@@ -90,6 +90,9 @@ class Result(ContractModel):
         default=None, description="Simulation-evaluated results: replications, confidence, KPI intervals.")
     found_by: str | None = Field(
         default=None, description="Backend that produced the returned solution, for portfolio runs; null otherwise.")
+    bound_by: str | None = Field(
+        default=None, description="Backend whose bound this is, for portfolio runs (`bound_source` says how it "
+        "proved it: e.g. `lagrangian`, `held_karp_1tree`, or the backend's own search); null otherwise.")
     members: list[MemberReport] | None = Field(
         default=None, description="Portfolio runs: each member's own best objective and bound; null otherwise.")
     warnings: list[str] = Field(default_factory=list, description="Things the caller should know.")

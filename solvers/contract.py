@@ -112,6 +112,8 @@ class RawResult(BaseModel):
     front: list[FrontPoint] | None = None
     found_by: str | None = None
     """Composite backends (portfolio): the member whose solution this is."""
+    bound_by: str | None = None
+    """Composite backends (portfolio): the member whose bound this is (`bound_source`: how it proved it)."""
     members: list[MemberReport] | None = None
     """Composite backends (portfolio): each member's own best objective and bound."""
     simulation: SimulationReport | None = None

@@ -50,6 +50,7 @@ def finalize(
         message = raw.log or raw.native_status or None
         return Result(status=status, termination=raw.termination, bound=raw.bound,
                       bound_source=raw.bound_source if raw.bound is not None else None,
+                      bound_by=raw.bound_by if raw.bound is not None or status is Status.infeasible else None,
                       warnings=warnings, message=message, **common)
     started = time.perf_counter()
     check = evaluate(problem, raw.solution)
@@ -69,7 +70,8 @@ def finalize(
         warnings.append("the solver reported `optimal` but its bound does not prove it; reported `feasible`")
     return Result(status=verdict.status, termination=verdict.termination, objective=objective, bound=bound,
                   gap=gap, bound_source=raw.bound_source if bound is not None else None, solution=raw.solution,
-                  verified=True, found_by=raw.found_by, warnings=warnings, **common)
+                  verified=True, found_by=raw.found_by, bound_by=raw.bound_by if bound is not None else None,
+                  warnings=warnings, **common)
 
 
 def _sane_bound(problem: Problem, objective: float, bound: float | None, warnings: list[str]) -> float | None:

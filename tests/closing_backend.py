@@ -25,7 +25,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
                key=lambda c: sum(i.value or 0.0 for i in c))
     value = float(sum(i.value or 0.0 for i in best))
     solution = KnapsackSolution(selected=[i.id for i in best])
-    context.progress(Incumbent(objective=value, bound=value, solution=solution))
+    context.progress(Incumbent(objective=value, bound=value, solution=solution, bound_source="enumeration"))
     time.sleep(CLOSE_DELAY)
     return RawResult(status=Status.optimal, termination=Termination.completed, objective=value, bound=value,
                      solution=solution)

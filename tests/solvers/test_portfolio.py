@@ -29,7 +29,7 @@ def test_tiny_instances_reach_the_optimum_and_name_the_member(instance: str) -> 
     result = solve(SolveRequest(problem=problem, solver="portfolio", options=SolveOptions(time_limit=10)), REGISTRY)
     assert result.status is Status.optimal and result.verified, result.message
     assert result.objective == pytest.approx(optimum(problem))
-    assert result.solver.name == "portfolio" and result.bound_source in names
+    assert result.solver.name == "portfolio" and result.bound_by in names and result.bound_source
     found = [w for w in result.warnings if "solution found by" in w]
     assert found and f"found by {result.found_by}" in found[0]
     assert result.found_by in names
@@ -41,7 +41,7 @@ def test_tiny_instances_reach_the_optimum_and_name_the_member(instance: str) -> 
     answer = result.objective
     assert answer is not None
     assert all(sign * (m.objective - answer) >= -1e-9 for m in result.members if m.objective is not None)
-    assert own[result.bound_source].bound is not None
+    assert own[result.bound_by].bound is not None
 
 
 def test_gap_target_stops_the_race_early() -> None:
@@ -129,6 +129,7 @@ def test_the_member_that_closed_the_race_answers_and_its_process_is_kept() -> No
         raw = run_portfolio(problem, SolveOptions(time_limit=5.0), registry, RunLimits(max_memory=None), pool=pool)
         assert raw.termination is Termination.completed and raw.found_by == "closing"
         assert raw.objective == raw.bound == optimum(problem)
+        assert raw.bound_by == "closing" and raw.bound_source == "enumeration"  # the member, and how it proved it
         kept = pool.acquire(CLOSING.module, None)
         assert kept.solves == 1  # the race's process, reused (a fresh one would have 0)
         pool.release(kept)

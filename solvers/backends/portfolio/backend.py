@@ -23,8 +23,8 @@ Every incumbent is verified by the family evaluator before it is shared. The tig
 any member is kept; as soon as the best verified objective and that bound meet the gap target
 (`options.relative_gap`), or a member proves optimality or infeasibility, the others are
 cancelled. The answer names the member that found the solution (`found_by`, also in `warnings`)
-and the one that proved the bound (`bound_source`), and reports each member's own best verified
-objective, tightest bound and number of runs (`members`).
+and the one whose bound it is (`bound_by`, with how it proved it in `bound_source`), and reports
+each member's own best verified objective, tightest bound and number of runs (`members`).
 """
 
 import threading
@@ -71,6 +71,8 @@ class Standing:
     found_by: str | None = None
     bound: float | None = None
     bound_by: str | None = None
+    bound_source: str | None = None
+    """How `bound_by` proved `bound` (its own `bound_source`, or its name when it gave none)."""
     proven: Status | None = None
     """Set when a member proved the answer: optimal, or infeasible."""
     rounds: dict[str, int] = field(default_factory=dict)
@@ -187,21 +189,24 @@ class Race:
 
     def offer(self, member: str, incumbent: Incumbent, round_no: int) -> None:
         """An incumbent or bound reported by a member while it runs."""
-        self._consider(member, incumbent.solution, incumbent.bound, round_no)
+        self._consider(member, incumbent.solution, incumbent.bound, round_no, incumbent.bound_source)
 
     def _absorb(self, member: str, raw: RawResult, round_no: int) -> None:
         """A member's final answer for its round."""
         bound = raw.bound
+        source = raw.bound_source
         if raw.status is Status.optimal and raw.termination is Termination.completed and bound is None:
-            bound = raw.objective
-        self._consider(member, raw.solution, bound, round_no)
+            bound, source = raw.objective, "optimal solution"
+        self._consider(member, raw.solution, bound, round_no, source)
         if raw.status is Status.infeasible and raw.termination is Termination.completed:
             with self.lock:
                 self.standing.proven = Status.infeasible
-                self.standing.bound_by = member
+                self.standing.bound_by, self.standing.bound_source = member, raw.bound_source or member
             self.stop.set()
 
-    def _consider(self, member: str, solution: Solution | None, bound: float | None, round_no: int) -> None:
+    def _consider(self, member: str, solution: Solution | None, bound: float | None, round_no: int,
+                  source: str | None = None) -> None:
+        """`source`: how the member proved `bound` (None: by its own search)."""
         objective = self._verified(solution)
         with self.lock:
             s = self.standing
@@ -216,7 +221,7 @@ class Race:
             if bound is not None and (member not in s.own_bound or self._better(s.own_bound[member], bound)):
                 s.own_bound[member] = bound
             if bound is not None and (s.bound is None or self._better(s.bound, bound)):
-                s.bound, s.bound_by = bound, member
+                s.bound, s.bound_by, s.bound_source = bound, member, source or member
             if self._closed():
                 s.proven = s.proven or Status.optimal
                 if not self.stop.is_set():
@@ -245,22 +250,24 @@ class Race:
                                 runs=s.runs.get(spec.name, 0)) for spec in specs]
         elapsed = time.monotonic() - self.started
         if s.proven is Status.infeasible and s.solution is None:
-            return RawResult(status=Status.infeasible, termination=Termination.completed, bound_source=s.bound_by,
+            return RawResult(status=Status.infeasible, termination=Termination.completed, bound_source=s.bound_source,
+                             bound_by=s.bound_by,
                              native_status=f"{s.bound_by} proved the problem infeasible", solve_time=elapsed,
                              warnings=[f"portfolio of {names}"], members=reports)
         termination = (Termination.cancelled if self.cancelled() else
                        Termination.completed if s.proven else Termination.time_limit)
         if s.solution is None:
             return RawResult(status=Status.no_solution, termination=termination, bound=s.bound,
-                             bound_source=s.bound_by, native_status="no member found a solution",
+                             bound_source=s.bound_source, bound_by=s.bound_by,
+                             native_status="no member found a solution",
                              solve_time=elapsed, warnings=[f"portfolio of {names}: no member found a solution"],
                              members=reports)
         note = f"portfolio of {names}: solution found by {s.found_by} (round {s.rounds.get(s.found_by or '', 1)})"
         if s.bound_by is not None:
-            note += f", bound by {s.bound_by}"
+            note += f", bound by {s.bound_by}" + (f" ({s.bound_source})" if s.bound_source != s.bound_by else "")
         return RawResult(status=Status.feasible, termination=termination, solution=s.solution, objective=s.objective,
-                         bound=s.bound, bound_source=s.bound_by, native_status=note, solve_time=elapsed,
-                         warnings=[note], found_by=s.found_by, members=reports)
+                         bound=s.bound, bound_source=s.bound_source, native_status=note, solve_time=elapsed,
+                         warnings=[note], found_by=s.found_by, bound_by=s.bound_by, members=reports)
 
 
 class _Restart:

@@ -22,12 +22,13 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
 
 
 def warm_up() -> None:
-    """Loads the compiled schedule searches and the sparse 1-tree bound of large TSPs (a solve process
-    started ahead of requests calls it)."""
+    """Loads the compiled schedule searches, the TSP start tour's local search and the sparse 1-tree
+    bound of large TSPs (a solve process started ahead of requests calls it)."""
     from solvers.families.scheduling import flowshop, heuristic, jobshop_tabu, parallel_search
-    from solvers.families.tsp import certified
+    from solvers.families.tsp import certified, start
 
     certified.warm_up()
+    start.warm_up()
     heuristic.warm_up()
     jobshop_tabu.warm_up()
     flowshop.warm_up()

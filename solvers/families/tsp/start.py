@@ -33,8 +33,9 @@ def warm_up() -> None:
 
 def affordable(seconds_left: float) -> bool:
     """Whether a start tour's search fits in `seconds_left`: always once the kernels are loaded;
-    in a process that has not, only from COLD_FROM_SECONDS left (a 1 s CP-SAT request on pr76 answered
-    the nearest-neighbour tour, 42% above the optimum, while the kernels loaded)."""
+    in a process that has not, only from COLD_FROM_SECONDS left, as the HiGHS backend skips it below
+    2 s limits: loading is not counted in the search's budget, so with less left it would eat the
+    exact method's time, or run past the limit."""
     return _loaded or seconds_left >= COLD_FROM_SECONDS
 
 

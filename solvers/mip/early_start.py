@@ -54,14 +54,15 @@ def _reported_ahead(problem: Problem, bound_seconds: float, progress: ProgressSi
 
 def warm_up() -> None:
     """Loads the compiled kernels of the quick solutions and their bounds (the priority-rule pass, the
-    facility Lagrangian and assignment kernels, the sparse 1-tree bound): a MIP backend's process
-    started ahead of requests calls it (its `warm_up`), so that a first large solve does not load them
-    inside its limit (0.25 s for the facility kernels, more than the facility bound's whole budget at a
-    1 s limit; 0.6 s for the sparse bound)."""
+    facility Lagrangian and assignment kernels, the sparse 1-tree bound, the TSP start tour's local
+    search): a MIP backend's process started ahead of requests calls it (its `warm_up`), so that a
+    first large solve does not load them inside its limit (0.25 s for the facility kernels, more than
+    the facility bound's whole budget at a 1 s limit; 0.6 s for the sparse bound)."""
     from solvers.families.facility import transport
     from solvers.families.scheduling import heuristic
-    from solvers.families.tsp import certified
+    from solvers.families.tsp import certified, start
 
     transport.warm_up()
     heuristic.warm_up()
     certified.warm_up()
+    start.warm_up()

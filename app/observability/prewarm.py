@@ -3,8 +3,8 @@
 Why readiness waits for them: a request for a backend whose process is still loading (its solver
 library, then its compiled kernels) cannot be sent before the load is over, so a short request right
 after start-up answered `no_solution` at its deadline ("still loading"); a load balancer or
-`docker compose` that waits for readiness now holds traffic until then (3 s for the default
-backends on this machine, longer when the kernels must be compiled first).
+`docker compose` that waits for readiness now holds traffic until then (for the default backends
+on this machine, about 2 s after the server first answers; longer when the kernels must be compiled).
 """
 
 import time

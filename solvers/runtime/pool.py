@@ -120,13 +120,10 @@ class WorkerPool:
         released; a new one (started for this request: no warm-up) when none is idle."""
         with self._lock:
             idle = self._idle.get((module, max_memory), [])
-            usable = [process for process in idle if process.idle_and_clean()]
-            for process in idle:
-                if process not in usable:
-                    process.kill()
+            idle[:] = usable = _drop_unclean(idle)
             if usable:
                 chosen = max(reversed(usable), key=lambda process: READINESS[process.state])
-                idle[:] = [process for process in usable if process is not chosen]
+                idle.remove(chosen)
                 return chosen
         return SolveProcess(module, max_memory)
 
@@ -145,11 +142,7 @@ class WorkerPool:
         with self._lock:
             loading: set[str] = set()
             for idle in self._idle.values():
-                usable = [process for process in idle if process.idle_and_clean()]
-                for process in idle:
-                    if process not in usable:
-                        process.kill()
-                idle[:] = usable
+                idle[:] = usable = _drop_unclean(idle)
                 loading.update(process.key[0] for process in usable if process.state == "loading")
             return loading
 
@@ -175,3 +168,13 @@ class WorkerPool:
             self._idle.clear()
         for process in processes:
             process.kill()
+
+
+def _drop_unclean(idle: list[SolveProcess]) -> list[SolveProcess]:
+    """The idle processes still fit to hand out; the others (dead, or holding a message that would be
+    read as the next solve's) are killed."""
+    usable = [process for process in idle if process.idle_and_clean()]
+    for process in idle:
+        if process not in usable:
+            process.kill()
+    return usable

@@ -28,7 +28,10 @@ class EmbeddedExecutor:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy: set[str] = set()
-        """Jobs one of the threads is running (or claiming) now."""
+        """Jobs one of the threads is running (or claiming) now, each the thread's that added it. Why
+        the owner alone: a second thread that saw the same job queued added it too, failed the claim
+        and removed it while the first still ran it; the reaper took it for an orphan and re-queued it
+        (a clean-clone CI run: re-queued 2.2 s after it started, and its cancel request lost)."""
         self._busy_lock = threading.Lock()
 
     def start(self) -> None:
@@ -68,7 +71,9 @@ class EmbeddedExecutor:
         for job_id in self.ctx.store.next_queued(limit=self.concurrency):
             if self._stop.is_set():
                 return False
-            with self._busy_lock:
+            with self._busy_lock:  # a job another thread is claiming or running is its own
+                if job_id in self._busy:
+                    continue
                 self._busy.add(job_id)
             try:
                 if execute(job_id, self.ctx) is not None:

@@ -271,10 +271,14 @@ class JobStore:
             return self._requeue(session, list(rows), max_attempts)
 
     def _requeue(self, session: Session, rows: list[JobRow], max_attempts: int) -> tuple[list[str], list[str]]:
-        """Lost running jobs: re-queued, or failed after too many tries."""
+        """Lost running jobs: re-queued, or failed after too many tries; cancelled if the caller asked
+        (before, the re-queue cleared the request and the job ran again: a clean-clone CI run saw the
+        console's cancel button lose that way)."""
         requeued, failed = [], []
         for row in rows:
-            if row.attempts >= max_attempts:
+            if row.cancel_requested:
+                self._finish_row(session, row, JobStatus.cancelled, None, None)
+            elif row.attempts >= max_attempts:
                 reason = ErrorInfo(code="worker_lost", message=f"the worker running this job stopped "
                                    f"responding {row.attempts} time(s); giving up")
                 self._finish_row(session, row, JobStatus.failed, None, reason)

@@ -92,3 +92,17 @@ def test_pages_filter_and_count(store: JobStore) -> None:
     page = store.page(JobStatus.queued, limit=2, offset=1)
     assert page.total == 4 and len(page.items) == 2
     assert all(job.status is JobStatus.queued for job in page.items)
+
+
+def test_a_lost_job_whose_cancel_was_asked_is_cancelled_not_requeued(store: JobStore) -> None:
+    """The re-queue of a lost job cleared its cancel request, and the job ran again."""
+    for job_id in ("stale", "orphan"):
+        store.create(job_id, job_request())
+        store.claim(job_id, "w1")
+        store.request_cancel(job_id)
+    assert store.recover_orphans("w1", {"stale"}, max_attempts=3) == ([], [])
+    assert store.recover_stale(0.0, max_attempts=3) == ([], [])
+    for job_id in ("stale", "orphan"):
+        job = store.get(job_id)
+        assert job is not None and job.status is JobStatus.cancelled, job_id
+        assert store.claim(job_id, "w2") is None  # nobody runs it again

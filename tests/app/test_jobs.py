@@ -2,11 +2,13 @@
 
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.jobs import embedded
 from app.jobs.db import database_url, make_engine
 from app.jobs.schema import upgrade
 from app.jobs.store import JobStore
@@ -135,3 +137,15 @@ def test_concurrent_submissions_are_all_stored_and_run(client: TestClient, threa
         w.join()
     assert len(set(ids)) == threads
     assert all(wait_for(client, job_id, {"succeeded"})["status"] == "succeeded" for job_id in ids)
+
+
+def test_a_thread_leaves_alone_a_job_another_thread_is_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threads saw the same job queued; the one whose claim failed removed it from the running
+    set while the other ran it, and the reaper re-queued it as an orphan (its cancel lost with it)."""
+    claimed: list[str] = []
+    monkeypatch.setattr(embedded, "execute", lambda job_id, ctx: claimed.append(job_id))
+    ctx = SimpleNamespace(store=SimpleNamespace(next_queued=lambda limit: ["job"]), worker="w")
+    executor = embedded.EmbeddedExecutor(ctx, concurrency=2, stale_after=3.0, max_attempts=3)  # type: ignore[arg-type]
+    executor._busy.add("job")  # another thread of this executor claimed it and runs it
+    assert executor._run_one() is False
+    assert claimed == [] and executor._busy == {"job"}

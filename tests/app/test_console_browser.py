@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.optserve.conftest import server_url  # noqa: F401  (the live-server fixture)
 
@@ -59,6 +60,18 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(OUTPUT / f"console-{name}.png"), full_page=True)
 
 
+def drawn(page: Page, plot: str) -> None:
+    """The job page shows the picture `plot`, loaded: waits as long as the server may take to draw it
+    beside other tests, and says what the page showed instead when it never comes."""
+    image = f"figure[data-plot={plot}] img"
+    try:
+        page.wait_for_function(f"(document.querySelector('{image}') || {{}}).naturalWidth > 0", timeout=20_000)
+    except PlaywrightTimeout:
+        pictures = page.locator("#content").inner_html()
+        raise AssertionError(f"no {plot} picture drawn within 20 s; the page held:\n{pictures}") from None
+    expect(page.locator(image)).to_be_visible()
+
+
 def submit(base: str, problem: dict[str, Any], solver: str, time_limit: float) -> str:
     body = {"problem": problem, "solver": solver, "options": {"time_limit": time_limit}}
     response = httpx.post(f"{base}/jobs", json=body, timeout=10)
@@ -76,10 +89,8 @@ def test_a_job_shows_in_the_list_and_its_page_goes_live_to_succeeded(page: Page,
     page.evaluate("window.notReloaded = true")
     expect(page.locator("#status")).to_have_text("succeeded", timeout=20_000)
     assert page.evaluate("window.notReloaded") is True  # updated in place from the event stream
-    tour = page.locator("figure[data-plot=tour] img")
-    expect(tour).to_be_visible()
-    page.wait_for_function("document.querySelector('figure[data-plot=tour] img').naturalWidth > 0")
-    expect(page.locator("figure[data-plot=convergence] img")).to_be_visible()
+    for plot in ("tour", "convergence"):
+        drawn(page, plot)
     expect(page.locator("#download")).to_be_visible()
     shot(page, "job")
 

@@ -1,5 +1,5 @@
-"""The tour a MIP backend reports before building a large TSP: first alone, then with a 1-tree bound
-from the coordinates' candidate graph (certified on the complete graph)."""
+"""The tour a MIP backend reports before building a TSP: first alone, then, for a large one, with a 1-tree
+bound from the coordinates' candidate graph (certified on the complete graph)."""
 
 import math
 
@@ -33,10 +33,12 @@ def test_a_process_without_the_sparse_kernels_takes_the_dense_bound(monkeypatch:
     assert reported[-1].bound == math.ceil(one_tree(symmetric(distance_matrix(problem)))[0] - 1e-6)
 
 
-def test_small_instances_report_nothing() -> None:
+def test_small_instances_report_the_tour_alone_and_leave_the_bound_to_the_thread_beside() -> None:
+    problem = random_tsp(EARLY_FROM - 1, seed=1)
+    matrix = distance_matrix(problem)
     reported: list[Incumbent] = []
-    report_nearest_neighbour_tour(random_tsp(EARLY_FROM - 1, seed=1), 0.1, reported.append)
-    assert reported == []
+    assert report_nearest_neighbour_tour(problem, 0.1, reported.append) is False
+    assert [(r.objective, r.bound) for r in reported] == [(tour_length(matrix, nearest_neighbour_tour(matrix)), None)]
 
 
 def test_the_tour_comes_first_then_again_with_a_bound_well_above_the_plain_one_tree() -> None:

@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 MIN_ROUND_SECONDS = 0.05
 """Below this much time left, another cut round is not started."""
+HANDOVER_PER_BUILD = 3.0
+"""The first solve hands the whole model to the solver (APPSI's HiGHS instance, or CBC's model file)
+before the solver's own time limit starts, in about this many times the build's own time; the first
+solve is not started when that would outlast the time left. At a 0.01 s HiGHS limit on this machine:
+300 random cities built in 0.34 s, first solve 0.68 s (2.0x); 400 cities 0.69 s, 1.42 s (2.1x);
+facility 50 x 200 0.22 s, 0.42 s (1.9x); 100 x 1,000 1.74 s, 5.05 s (2.9x). Later rounds add
+only their cuts (0.08 s at 300 cities). Without the check, 300 cities at 2 s ran to 3.4 s in-process
+and 100 x 1,000 facility location would run 5 s past any shorter limit; the runner then answers
+at its margin and kills the process."""
 
 VERDICT: dict[MipState, tuple[Status, Termination]] = {
     MipState.optimal: (Status.optimal, Termination.completed),
@@ -65,9 +74,10 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     from solvers.backends.pyomo.build import build, make_solver
 
     solver = make_solver(context.options)
+    building = time.monotonic()
     model = build(problem)
     loop = _Loop(model, solver, context)
-    return loop.run(time.monotonic() - began)
+    return loop.run(time.monotonic() - began, handover=HANDOVER_PER_BUILD * (time.monotonic() - building))
 
 
 class _Loop:
@@ -80,12 +90,20 @@ class _Loop:
         self.rounds = 0
         self.solve_time = 0.0
         self.source = f"pyomo_{solver.name}"
+        self.skipped = ""
+        """Why no solve was started, if none was."""
         if model.heuristic is not None:
             self._consider(model.heuristic)
 
-    def run(self, build_time: float) -> RawResult:
+    def run(self, build_time: float, handover: float = 0.0) -> RawResult:
+        """Solve rounds while time is left; none when handing the model over (`handover` seconds,
+        predicted) would already outlast the time left."""
         report: PyomoReport | None = None
         cut_pending = False
+        if self.context.remaining() < handover + MIN_ROUND_SECONDS:
+            self.skipped = (f"not solved: handing the model to the solver would take about {handover:.2f} s, "
+                            f"{max(self.context.remaining(), 0.0):.2f} s were left")
+            return self._result(None, False, build_time)
         while self.context.remaining() >= MIN_ROUND_SECONDS:
             report = self._round()
             cut_pending = report.state is MipState.optimal and report.loaded and self.model.separate()
@@ -119,7 +137,7 @@ class _Loop:
         status, termination = self._verdict(report, cut_pending)
         best = self.best if status not in (Status.infeasible, Status.unbounded) else None
         bound = self._bound(status, best)
-        native = report.native_status if report else "time limit reached before the first solve"
+        native = report.native_status if report else self.skipped or "time limit reached before the first solve"
         return RawResult(
             status=status,
             termination=termination,

@@ -87,7 +87,8 @@ class CbcSession:
         self.maximise = mip.maximise
         self.problem = pulp.LpProblem("optserve", pulp.LpMaximize if mip.maximise else pulp.LpMinimize)
         self.vars = [
-            pulp.LpVariable(f"x{j}", _finite(lo), _finite(hi), pulp.LpInteger if integral else pulp.LpContinuous)
+            self.problem.add_variable(f"x{j}", _finite(lo), _finite(hi),
+                                      pulp.LpInteger if integral else pulp.LpContinuous)
             for j, (lo, hi, integral) in enumerate(zip(mip.col_lower, mip.col_upper, mip.integrality, strict=True))
         ]
         nonzero = np.flatnonzero(mip.c)
@@ -221,6 +222,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     began = time.monotonic()
     report_quick_solution(problem, context)
     formulation = build(problem)
+    formulation.plan_start(context.remaining(), context.options.seed)
     loop = CutLoop(formulation, context, NAME)
     session = CbcSession(formulation.mip, context)
     try:

@@ -13,8 +13,6 @@ import time
 
 from models.problem import Problem
 from solvers.contract import RawResult, SolveContext
-from solvers.families.tsp.mip import TspFormulation
-from solvers.families.tsp.start import affordable
 from solvers.mip.cut_loop import CutLoop
 from solvers.mip.early_start import report_quick_solution
 from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
@@ -22,11 +20,6 @@ from solvers.mip.formulations import build
 from solvers.mip.highs_session import HighsSession
 
 NAME = "highs"
-START_SHARE = 0.1
-"""At most this share of the time left goes to the TSP start tour's local search (skipped under 2 s
-left in a process that has not loaded its kernels: `solvers.families.tsp.start.affordable`). Why
-not below 2 s limits whatever the process, as before: a warm process at 1-2 s answered kroA200 with
-30,264 and tsp225 with 4,138 (the 2-opt start, 3.1% and 5.7% above the optimum)."""
 
 
 def solve(problem: Problem, context: SolveContext) -> RawResult:
@@ -34,11 +27,7 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
     began = time.monotonic()
     report_quick_solution(problem, context)
     formulation = build(problem)
-    if isinstance(formulation, TspFormulation):
-        formulation.seed = context.options.seed
-        left = context.remaining()
-        budget = min(formulation.heuristic_seconds, START_SHARE * left)
-        formulation.heuristic_seconds = budget if affordable(left) else 0.0
+    formulation.plan_start(context.remaining(), context.options.seed)
     loop = CutLoop(formulation, context, NAME)
     session = HighsSession(formulation, context, loop)
     return loop.run(session, build_time=time.monotonic() - began)

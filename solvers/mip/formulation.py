@@ -43,6 +43,11 @@ class Formulation(ABC):
         """A cheap feasible solution to start from, if the family has one."""
         return None
 
+    def plan_start(self, seconds_left: float, seed: int) -> None:
+        """Sizes the search behind `heuristic` to the time left when the run starts (and seeds it);
+        families whose heuristic takes no noticeable time do nothing."""
+        return None
+
     def quick_start(self) -> Decoded | None:
         """A solution within milliseconds and without compiled code, reported before anything else
         runs, so that even a run killed at a short deadline answers with a verified solution."""

@@ -23,7 +23,7 @@ from models import TspProblem, TspSolution
 from models.problem import Solution
 from solvers.families.tsp.blossom import blossoms
 from solvers.families.tsp.distance import distance_matrix, tour_length
-from solvers.families.tsp.start import ils_tour
+from solvers.families.tsp.start import ils_tour, start_seconds
 from solvers.families.tsp.tools import nearest_neighbour_tour, tour_from_warm_start
 from solvers.mip.array_mip import INF, FloatArray, RowBlock, RowCollector, make_mip
 from solvers.mip.formulation import Decoded, Formulation
@@ -211,6 +211,11 @@ class TspFormulation(Formulation):
         x = np.zeros(self.mip.n_cols)
         x[self.index[order, np.roll(order, -1)]] = 1.0
         return x
+
+    def plan_start(self, seconds_left: float, seed: int) -> None:
+        """The local search gets a share of the time left (`start.start_seconds`), never its whole cap."""
+        self.seed = seed
+        self.heuristic_seconds = start_seconds(seconds_left, self.heuristic_seconds)
 
     def heuristic(self) -> Decoded:
         """The local search's tour; nearest neighbour + 2-opt (no numba to load) when the

@@ -12,6 +12,7 @@ from solvers.families.tsp.bound import one_tree, symmetric
 from solvers.families.tsp.distance import distance_matrix, tour_length
 from solvers.families.tsp.early_start import EARLY_FROM, report_nearest_neighbour_tour
 from solvers.families.tsp.generator import random_tsp
+from solvers.families.tsp.mip import two_opt
 from solvers.families.tsp.tools import nearest_neighbour_tour
 
 
@@ -33,12 +34,14 @@ def test_a_process_without_the_sparse_kernels_takes_the_dense_bound(monkeypatch:
     assert reported[-1].bound == math.ceil(one_tree(symmetric(distance_matrix(problem)))[0] - 1e-6)
 
 
-def test_small_instances_report_the_tour_alone_and_leave_the_bound_to_the_thread_beside() -> None:
+def test_small_instances_report_the_polished_tour_alone_and_leave_the_bound_to_the_thread_beside() -> None:
     problem = random_tsp(EARLY_FROM - 1, seed=1)
     matrix = distance_matrix(problem)
     reported: list[Incumbent] = []
     assert report_nearest_neighbour_tour(problem, 0.1, reported.append) is False
-    assert [(r.objective, r.bound) for r in reported] == [(tour_length(matrix, nearest_neighbour_tour(matrix)), None)]
+    polished = tour_length(matrix, two_opt(matrix, nearest_neighbour_tour(matrix)))
+    assert [(r.objective, r.bound) for r in reported] == [(polished, None)]
+    assert polished < tour_length(matrix, nearest_neighbour_tour(matrix))
 
 
 def test_the_tour_comes_first_then_again_with_a_bound_well_above_the_plain_one_tree() -> None:

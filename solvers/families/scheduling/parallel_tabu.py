@@ -37,7 +37,11 @@ known), while two searches with seeds 0 and 1000 taking turns for the 54 s tabu 
 at 1811, 1879, 2041, 1985 (1.51%, 1.79%, 1.85%, 2.48%; the better of the pair from either seed;
 relinking from 25-50% of the way then, see `jobshop_tabu.RELINK_SHARE`).
 Three searches: 1811, 1879, 2041, 1981, no better. On smaller job shops one search keeps the
-thread: CP-SAT proves or closes in on those."""
+thread: CP-SAT proves or closes in on those. Tried and dropped (eighteenth session): a search whose
+pool restarts takes the other search's best into its pool and relinks towards it; 5,500,000
+iterations each, ta41-ta50, seeds 1 and 2: mean gap to the best known 1.32% -> 1.48%, still two
+runs above 2% (ta46 seed 1 2.25% -> 2.10%, ta48 seed 2 2.12% -> 2.01%); 6 of the 20 pairs of
+searches ended on the same makespan, none without it: the two trajectories stop being independent."""
 TURN_ITERATIONS = 100_000
 """A search's turn on a thread it shares (about 0.45 s on Taillard 30 x 20 at 218,000-234,000
 iterations per second; it goes on where it stopped at its next turn)."""

@@ -57,7 +57,11 @@ SHAVE_ONE_WORKER = True
 """One worker without interleaving (the job-shop probe) shaves the objective: ft10 proved in 1.3-1.6 s
 over 5 seeds (2.2-4.7 s without; with interleave_search as well, not within 10 s); la01-la20 < 1.3 s."""
 JOBSHOP_PROBE = 0.35
-"""Share of the time for the first CP-SAT run on a job shop; easy instances are proved within it."""
+"""Share of the time for the first CP-SAT run on a job shop; easy instances are proved within it.
+Tried and dropped (eighteenth session): tabu search first (30% of the time, TABU_PATIENCE), then the
+probe from its schedule. 16 job shops below LARGE_JOBSHOP_OPS (see TABU_PATIENCE), seeds 0 and 1,
+mean gap / proved of 32 at 2, 5, 10 s: 0.93% / 1, 0.33% / 10, 0.35% / 14 as is; 0.82% / 1, 0.38% / 7,
+0.25% / 14 tabu first: no better at 5 s and fewer proofs."""
 PROBE_FULL_OPS = 100
 """Job shops above this many operations get a proportionally shorter probe: CP-SAT alone proves
 instances up to 10 x 10 quickly, while on 20 x 10 and larger tabu search finds far better schedules."""

@@ -5,6 +5,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():
@@ -65,8 +66,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def wait_until_ready(client: TestClient, seconds: float = 60.0) -> float:
-    """Polls /health/ready until 200 (the prewarmed processes have loaded); the seconds it took."""
+def wait_until_ready(client: httpx.Client, seconds: float = 60.0) -> float:
+    """Polls /health/ready until 200 (the prewarmed processes have loaded); the seconds it took. Works
+    with a TestClient and with an httpx client on a live server alike."""
     started = time.monotonic()
     while (response := client.get("/health/ready")).status_code != 200:
         assert response.json().get("loading_backends"), response.text  # only loading may hold it up

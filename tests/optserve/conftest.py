@@ -88,7 +88,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from app.main import create_app
     from app.services import Services
     from app.settings import Settings
-    from tests.conftest import registry_with_stubborn
+    from tests.conftest import registry_with_stubborn, wait_until_ready
 
     data: Path = tmp_path_factory.mktemp("server")
     settings = Settings(max_time_limit=30, kill_grace=0.5, data_dir=data, database_url=None, broker_url=None)
@@ -100,6 +100,12 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=url) as client:
+        # as a load balancer would: a request sent while the prewarmed processes load waits for them inside
+        # its own time limit (a clean-clone CI run: a 3 s tsp_ls job answered no_solution, "the solve
+        # process was still loading its solver library; the request was never sent to it")
+        wait_until_ready(client)
+    yield url
     server.should_exit = True
     thread.join(timeout=10)

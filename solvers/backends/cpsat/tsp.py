@@ -22,14 +22,15 @@ from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.tsp.bound import BOUND_SOURCE
 from solvers.families.tsp.certified import problem_lower_bound
 from solvers.families.tsp.distance import distance_matrix, tour_length
-from solvers.families.tsp.start import affordable, ils_tour
+from solvers.families.tsp.start import ils_tour, start_seconds
 from solvers.families.tsp.tools import integer_costs, nearest_neighbour_tour, tour_from_warm_start
 
 BOUND_SHARE = 0.1
 """Share of the time limit the up-front 1-tree bound may use (at most BOUND_SECONDS)."""
 BOUND_SECONDS = 0.5
 START_SHARE = 0.2
-"""Share of the time limit the start tour's local search may take (at most START_SECONDS). Why: from
+"""Share of the time left the start tour's local search may take (at most START_SECONDS; none in a
+process that would first have to load its kernels with little time left: `start.start_seconds`). Why: from
 the nearest-neighbour tour CP-SAT found no better tour in 5 or 10 s on kroA200 and tsp225 (22% and
 28% above the optimum, `bench.anytime`), while the local search reaches the optimum of most TSPLIB
 instances of 51-200 cities in 0.2-1.0 s (`solvers.families.tsp.start`)."""
@@ -128,11 +129,11 @@ def _start(problem: TspProblem, matrix: NDArray[np.float64], context: SolveConte
 
 def _improve_start(matrix: NDArray[np.float64], best: Best, context: SolveContext) -> bool:
     """Improves the nearest-neighbour tour in `best` by the iterated local search, for a share of the
-    time limit (reproducible from the seed: the kicks are counted, the clock only caps them); True
+    time left (reproducible from the seed: the kicks are counted, the clock only caps them); True
     when it found a shorter tour."""
-    if not affordable(context.remaining()):
+    seconds = start_seconds(context.remaining(), START_SECONDS, START_SHARE)
+    if seconds <= 0:
         return False
-    seconds = min(START_SECONDS, START_SHARE * context.options.time_limit)
     improved = ils_tour(matrix, context.options.seed, seconds)
     return improved is not None and best.offer(TspSolution(tour=improved), tour_length(matrix, improved),
                                                "local search")

@@ -40,16 +40,15 @@ def warm_up() -> None:
 
 def affordable(seconds_left: float) -> bool:
     """Whether a start tour's search fits in `seconds_left`: always once the kernels are loaded;
-    in a process that has not, only from COLD_FROM_SECONDS left, as the HiGHS backend skips it below
-    2 s limits: loading is not counted in the search's budget, so with less left it would eat the
-    exact method's time, or run past the limit."""
+    in a process that has not, only from COLD_FROM_SECONDS left: loading is not counted in the
+    search's budget, so with less left it would eat the exact method's time, or run past the limit."""
     return _loaded or seconds_left >= COLD_FROM_SECONDS
 
 
-def start_seconds(seconds_left: float, cap: float) -> float:
-    """The start search's budget in an exact method with `seconds_left`: a share of them, at most
+def start_seconds(seconds_left: float, cap: float, share: float = START_SHARE) -> float:
+    """The start search's budget in an exact method with `seconds_left`: `share` of them, at most
     `cap`, and none where the search is not `affordable`."""
-    return min(cap, START_SHARE * seconds_left) if affordable(seconds_left) else 0.0
+    return min(cap, share * seconds_left) if affordable(seconds_left) else 0.0
 
 
 def ils_tour(d: NDArray[np.float64], seed: int, seconds: float) -> list[int] | None:

@@ -50,7 +50,8 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
 
     def report(selected: NDArray[np.bool_], value: float, bound: float) -> None:
         solution = KnapsackSolution(selected=[ids[i] for i in np.flatnonzero(selected)])
-        context.progress(Incumbent(objective=value, bound=bound, solution=solution))
+        # named: a run answered from its last report (past the limit) showed Dantzig's bound as its own
+        context.progress(Incumbent(objective=value, bound=bound, solution=solution, bound_source="dantzig"))
 
     deadline = time.monotonic() + context.remaining()
     outcome = solve_knapsack(values, weights, capacity, deadline, context.options.relative_gap, start, report)

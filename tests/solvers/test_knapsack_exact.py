@@ -195,6 +195,17 @@ def test_a_tiny_time_limit_still_answers_with_the_greedy_and_dantzig(library: Be
     assert raw.objective < instance.optimum <= raw.bound
 
 
+def test_reported_incumbents_say_their_bound_is_dantzigs() -> None:
+    """A run answered from its last report (the runner's margin: a clean-clone CI run at a 0.001 s
+    limit, the process slow to load) gave Dantzig's bound as the backend's own."""
+    problem = hard_instance()
+    seen: list[Incumbent] = []
+    late = SolveContext(options=SolveOptions(time_limit=0.001), progress=seen.append, started=time.monotonic() - 1)
+    stopped = knapsack_exact.solve(problem, late)
+    assert stopped.bound_source == "dantzig"
+    assert seen and all((s.bound, s.bound_source) == (stopped.bound, "dantzig") for s in seen)
+
+
 @needs_benchmarks
 def test_a_warm_start_is_the_first_incumbent(library: BenchmarkLibrary) -> None:
     instance = load(library, "knapPI_3_10000_1000_1")

@@ -56,7 +56,7 @@ CAPACITY_SLACK = 1e-10
 REPORT_INTERVAL = 0.2
 
 Report = Callable[[NDArray[np.bool_], float, float], None]
-"""Receives (selected mask over the original items, value, upper bound) on improvements."""
+"""Receives (selected mask over the original items, value, Dantzig's upper bound) on improvements."""
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ setups, the LOAD_CUT, the sequence-only variant).
 iterated greedy (`families.scheduling.flowshop`), a CP-SAT probe, local search from
 `families.schedule_search` (tabu search for job shops, iterated greedy for parallel machines),
 then CP-SAT hinted with the best schedule; job shops repeat tabu search and CP-SAT while time is
-left. With `threads` >= 2, each tabu phase runs min(threads, 4) independent searches in threads
-(`families.scheduling.parallel_tabu`; the native status says how many), and CP-SAT runs `threads`
-workers; with one thread, large job shops run two searches taking turns (`parallel_tabu.searches`).
+left. Job shops below LARGE_JOBSHOP_OPS skip the probe: tabu search, then CP-SAT shaving from its
+schedule (`_search_then_shave`). With `threads` >= 2, each tabu phase runs min(threads, 4)
+independent searches in threads (`families.scheduling.parallel_tabu`; the native status says how
+many), and CP-SAT runs `threads` workers; with one thread, large job shops run two searches
+taking turns (`parallel_tabu.searches`).
 Parallel machines with setups (makespan) run `_setup_phases`: iterated greedy, the exact
 cover of `families.scheduling.partition` where few jobs share a machine, CP-SAT. Every phase's
 incumbents are reported; the status is optimal only when the best schedule meets a proven bound.
@@ -57,11 +59,9 @@ SHAVE_ONE_WORKER = True
 """One worker without interleaving (the job-shop probe) shaves the objective: ft10 proved in 1.3-1.6 s
 over 5 seeds (2.2-4.7 s without; with interleave_search as well, not within 10 s); la01-la20 < 1.3 s."""
 JOBSHOP_PROBE = 0.35
-"""Share of the time for the first CP-SAT run on a job shop; easy instances are proved within it.
-Tried and dropped (eighteenth session): tabu search first (30% of the time, TABU_PATIENCE), then the
-probe from its schedule. 16 job shops below LARGE_JOBSHOP_OPS (see TABU_PATIENCE), seeds 0 and 1,
-mean gap / proved of 32 at 2, 5, 10 s: 0.93% / 1, 0.33% / 10, 0.35% / 14 as is; 0.82% / 1, 0.38% / 7,
-0.25% / 14 tabu first: no better at 5 s and fewer proofs."""
+"""Share of the time for the first CP-SAT run on a flow shop, a large job shop's rounds aside, or a
+job shop with a partial warm start (the probe is what hints it); easy instances are proved within it.
+Job shops below LARGE_JOBSHOP_OPS otherwise search first: see `_search_then_shave`."""
 PROBE_FULL_OPS = 100
 """Job shops above this many operations get a proportionally shorter probe: CP-SAT alone proves
 instances up to 10 x 10 quickly, while on 20 x 10 and larger tabu search finds far better schedules."""
@@ -164,7 +164,8 @@ def _warm_start(run: _Run, data: ScheduleData, problem: SchedulingProblem) -> li
 
 
 def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_model.CpSolverStatus:
-    """CP-SAT alone when no local search applies; else a CP-SAT probe, local search, CP-SAT.
+    """CP-SAT alone when no local search applies; job shops below LARGE_JOBSHOP_OPS without a
+    partial warm start: `_search_then_shave`; else a CP-SAT probe, local search, CP-SAT.
 
     The probe (no interleaving, objective shaving) proves the easy instances on its own: la01-la20
     and ft10 within 0.05-2.6 s, tiny parallel-machine instances at once. Otherwise the local search
@@ -185,6 +186,8 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
         return _setup_phases(run, data, hint)
     tabu = name == "tabu search"
     large = tabu and len(data.ops) >= LARGE_JOBSHOP_OPS
+    if tabu and not large and not hint and not flowshop.applicable(data):
+        return _search_then_shave(run, data)
     if large:
         probe = 0.0
     elif tabu:
@@ -204,6 +207,32 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
         _local_search(run, data, SEARCH_SHARE * context.remaining(), TABU_PATIENCE, seed_offset=rounds)
         status, rounds = _cpsat(run, data, [], context.remaining()), rounds + 1
     return status
+
+
+def _search_then_shave(run: _Run, data: ScheduleData) -> cp_model.CpSolverStatus:
+    """Job shops below LARGE_JOBSHOP_OPS (no partial warm start to probe with): tabu search first
+    (SEARCH_SHARE of the time, TABU_PATIENCE), then CP-SAT shaving the objective for the rest, from
+    tabu search's schedule (hint and horizon).
+
+    Why not the probe first (CP-SAT shaving from the constructive schedule, then tabu search, then
+    CP-SAT with LNS, in rounds; the order until the nineteenth session): the probe's schedule is a
+    trap for tabu search (ft10 at 2 s: the probe ends at 938-939 and tabu search, from there, at 938
+    over four seeds; from the constructive schedule it reaches 930 on eight seeds of eight within
+    0.1-1.25 s), and what the probe proves, shaving proves as well from tabu search's horizon. The 16
+    job shops of TABU_PATIENCE in one process (solver loaded, as in the service's warm pool), mean gap
+    to the optimum / worst run / runs proved optimal, probe first -> search first:
+    1 s (seeds 0-1) 0.84% / 3.26% / 2 -> 0.71% / 2.49% / 4; 2 s (seeds 0-3) 0.74% / 3.26% / 8 ->
+    0.51% / 3.13% / 15; 5 s (seeds 0-3) 0.35% / 2.70% / 22 -> 0.39% / 3.13% / 26; 10 s (seeds 0-1)
+    0.36% / 2.91% / 13 -> 0.26% / 1.63% / 18. More proofs at every limit, a lower mean except at 5 s
+    (la29 and la38 end higher from the constructive start; swv01 seed 2 1415 -> 1451; la21 1046-1055 ->
+    1046-1053). Tried and dropped: CP-SAT shaving for half the time left, then tabu search again, in
+    rounds (2 s 0.49% / 6 of 32, 5 s 0.40% / 20 of 64, 10 s 0.25% / 13 of 32): the proofs of la36
+    and orb03 at 5 s need the whole rest in one run."""
+    context = run.context
+    _local_search(run, data, SEARCH_SHARE * context.remaining(), TABU_PATIENCE)
+    if run.closed():
+        return cp_model.OPTIMAL
+    return _cpsat(run, data, [], context.remaining(), mode="shave")
 
 
 def _setup_phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_model.CpSolverStatus:

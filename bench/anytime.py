@@ -105,11 +105,11 @@ def warm_pool(registry: Registry, limits: DispatchLimits) -> WorkerPool:
     modules = {registry.get(name).module for name in registry.names()}
     for module in sorted(m for m in modules if m):
         pool.warm(module, limits.max_memory)
-    _wait_until_loaded(pool)
+    wait_until_loaded(pool)
     return pool
 
 
-def _wait_until_loaded(pool: WorkerPool, at_most: float = 120.0) -> None:
+def wait_until_loaded(pool: WorkerPool, at_most: float = 120.0) -> None:
     """As a service's readiness waits for its prewarmed processes. Why: 14 processes loading at once
     kept both cores busy for 5 s (34 s when the kernels had to be compiled), and the first cells
     measured meanwhile (pr76 at 1 s) got the CP-SAT backend's nearest-neighbour tour or `tsp_ls`'s

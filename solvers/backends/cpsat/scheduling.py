@@ -59,9 +59,10 @@ SHAVE_ONE_WORKER = True
 """One worker without interleaving (the job-shop probe) shaves the objective: ft10 proved in 1.3-1.6 s
 over 5 seeds (2.2-4.7 s without; with interleave_search as well, not within 10 s); la01-la20 < 1.3 s."""
 JOBSHOP_PROBE = 0.35
-"""Share of the time for the first CP-SAT run on a flow shop, a large job shop's rounds aside, or a
-job shop with a partial warm start (the probe is what hints it); easy instances are proved within it.
-Job shops below LARGE_JOBSHOP_OPS otherwise search first: see `_search_then_shave`."""
+"""Share of the time for the CP-SAT probe; easy instances are proved within it. It runs first only on
+flow shops (after their iterated greedy) and on job shops with a partial warm start (the probe is what
+takes it as a hint); other job shops below LARGE_JOBSHOP_OPS search first (`_search_then_shave`), and
+large ones skip it."""
 PROBE_FULL_OPS = 100
 """Job shops above this many operations get a proportionally shorter probe: CP-SAT alone proves
 instances up to 10 x 10 quickly, while on 20 x 10 and larger tabu search finds far better schedules."""
@@ -167,8 +168,9 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
     """CP-SAT alone when no local search applies; job shops below LARGE_JOBSHOP_OPS without a
     partial warm start: `_search_then_shave`; else a CP-SAT probe, local search, CP-SAT.
 
-    The probe (no interleaving, objective shaving) proves the easy instances on its own: la01-la20
-    and ft10 within 0.05-2.6 s, tiny parallel-machine instances at once. Otherwise the local search
+    The probe (no interleaving, objective shaving; where it runs, see JOBSHOP_PROBE) proves the easy
+    instances on its own: la01-la20 and ft10 within 0.05-2.6 s when it ran first on every job shop,
+    tiny parallel-machine instances at once. Otherwise the local search
     takes over from the best schedule (tabu search on job shops, giving up after TABU_PATIENCE
     restart periods without progress; iterated greedy on parallel machines, whose circuit model
     CP-SAT is slow to start on), and CP-SAT gets the rest, hinted with the best schedule and its
@@ -219,15 +221,14 @@ def _search_then_shave(run: _Run, data: ScheduleData) -> cp_model.CpSolverStatus
     trap for tabu search (ft10 at 2 s: the probe ends at 938-939 and tabu search, from there, at 938
     over four seeds; from the constructive schedule it reaches 930 on eight seeds of eight within
     0.1-1.25 s), and what the probe proves, shaving proves as well from tabu search's horizon. The 16
-    job shops of TABU_PATIENCE in one process (solver loaded, as in the service's warm pool), mean gap
-    to the optimum / worst run / runs proved optimal, probe first -> search first:
-    1 s (seeds 0-1) 0.84% / 3.26% / 2 -> 0.71% / 2.49% / 4; 2 s (seeds 0-3) 0.74% / 3.26% / 8 ->
-    0.51% / 3.13% / 15; 5 s (seeds 0-3) 0.35% / 2.70% / 22 -> 0.39% / 3.13% / 26; 10 s (seeds 0-1)
-    0.36% / 2.91% / 13 -> 0.26% / 1.63% / 18. More proofs at every limit, a lower mean except at 5 s
-    (la29 and la38 end higher from the constructive start; swv01 seed 2 1415 -> 1451; la21 1046-1055 ->
-    1046-1053). Tried and dropped: CP-SAT shaving for half the time left, then tabu search again, in
-    rounds (2 s 0.49% / 6 of 32, 5 s 0.40% / 20 of 64, 10 s 0.25% / 13 of 32): the proofs of la36
-    and orb03 at 5 s need the whole rest in one run."""
+    job shops of TABU_PATIENCE, `bench.scheduling --warm` (bench/RESULTS.md, nineteenth session), mean
+    gap to the optimum / worst run / runs proved optimal, probe first -> search first: 1 s (32 runs)
+    0.91% / 3.26% / 0 -> 0.73% / 2.49% / 2; 2 s (64) 0.72% / 3.26% / 8 -> 0.52% / 3.13% / 14; 5 s (64)
+    0.35% / 2.35% / 23 -> 0.39% / 3.13% / 25; 10 s (32) 0.31% / 2.35% / 13 -> 0.26% / 1.63% / 18. At
+    5 s within the noise (la29 and swv01 end higher from the constructive start, la21 and la24 lower).
+    Tried and dropped: CP-SAT shaving for half the time left, then tabu search again, in rounds (the
+    proofs of la36 and orb03 at 5 s need the whole rest in one run); above 100 operations, LNS instead
+    of shaving after the search, or two tabu searches taking turns: no better at 5 s."""
     context = run.context
     _local_search(run, data, SEARCH_SHARE * context.remaining(), TABU_PATIENCE)
     if run.closed():

@@ -177,8 +177,8 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
     makespan as horizon, for the bound and for LNS.
     """
     context = run.context
-    name = schedule_search.method(data)
-    if flowshop.applicable(data):
+    name, flow_shop = schedule_search.method(data), flowshop.applicable(data)
+    if flow_shop:
         _flowshop_search(run, data, FLOWSHOP_SHARE * context.remaining())
         if run.closed():
             return cp_model.OPTIMAL
@@ -188,7 +188,7 @@ def _phases(run: _Run, data: ScheduleData, hint: list[Placement | None]) -> cp_m
         return _setup_phases(run, data, hint)
     tabu = name == "tabu search"
     large = tabu and len(data.ops) >= LARGE_JOBSHOP_OPS
-    if tabu and not large and not hint and not flowshop.applicable(data):
+    if tabu and not large and not hint and not flow_shop:
         return _search_then_shave(run, data)
     if large:
         probe = 0.0

@@ -11,6 +11,7 @@ import pytest
 from models import ScheduleSolution, SchedulingProblem, SolveOptions, Status
 from solvers.families.scheduling import jobshop_tabu, parallel_search
 from solvers.families.scheduling import search as schedule_search
+from solvers.families.scheduling import tabu_kernel as kernel
 from solvers.families.scheduling.data import flatten
 from solvers.families.scheduling.generator import random_job_shop
 from solvers.families.scheduling.heuristic import best_schedule, objective, to_solution
@@ -207,7 +208,6 @@ def test_a_job_shop_of_6000_operations_is_answered_within_five_seconds(warm_cpsa
 
 
 def test_path_relinking_moves_towards_the_target_and_keeps_schedules_feasible() -> None:
-    from solvers.families.scheduling import tabu_kernel as kernel
 
     problem = jsplib(FT10)
     data = flatten(problem)
@@ -237,7 +237,6 @@ def test_the_elite_pool_keeps_distinct_schedules_and_the_best_heads() -> None:
 
 
 def test_the_elite_pool_crowds_out_near_copies_unless_they_are_shorter() -> None:
-    from solvers.families.scheduling import tabu_kernel as kernel
 
     data = flatten(jsplib(FT10))
     search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=4)
@@ -279,7 +278,6 @@ def test_a_critical_path_of_job_arcs_ends_the_search_at_once() -> None:
 def test_heads_and_tails_after_a_move_match_a_full_evaluation(make) -> None:  # type: ignore[no-untyped-def]
     """The kernel re-sorts only the window of the topological order a move touches (evaluate_move):
     after every move of a long random walk, heads, tails and makespan equal those computed afresh."""
-    from solvers.families.scheduling import tabu_kernel as kernel
 
     data = flatten(make())
     search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=3)
@@ -307,7 +305,6 @@ def test_heads_and_tails_after_a_move_match_a_full_evaluation(make) -> None:  # 
 def test_the_tabu_list_holds_machine_pairs_only_and_forbids_undoing_a_move() -> None:
     """One column per operation of the busiest machine, not one per operation: 200 jobs x 5
     machines take 1000 x 200 entries instead of 1000 x 1000 (1000 x 20 took 3 GB per search)."""
-    from solvers.families.scheduling import tabu_kernel as kernel
 
     rng = random.Random(4)
     problem = scheduling(["A", "B", "C", "D", "E"], [
@@ -335,6 +332,7 @@ def test_random_dispatch_gives_every_operation_once_in_its_jobs_order() -> None:
 
 def test_a_search_that_starts_over_keeps_its_best_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobshop_tabu, "POOL_RESTART_RUNS", 2)  # start over after a few runs
+    monkeypatch.setattr(jobshop_tabu, "RANDOM_STARTS", 0)  # every run from the pool: restarts come sooner
     problem = jsplib(FT10)
     data = flatten(problem)
     search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=3)
@@ -346,3 +344,27 @@ def test_a_search_that_starts_over_keeps_its_best_schedule(monkeypatch: pytest.M
     assert search.elite.local_best() >= search.best  # the new pool need not hold the best
     check(problem, found.placements, found.makespan)
     assert found.makespan <= 960  # within 3.3% of the optimum 930 at this count
+
+
+def _pool_spread(search: jobshop_tabu.TabuSearch) -> float:
+    """Mean distance (machine-order pairs in another order) between the elite pool's schedules."""
+    schedules = [seq for _, seq in search.elite.schedules]
+    n = search.v.shape[1]
+    distances = [int(kernel.distance(a, search.mlen, jobshop_tabu._positions(b, search.mlen, n)))
+                 for k, a in enumerate(schedules) for b in schedules[k + 1:]]
+    return sum(distances) / len(distances)
+
+
+def test_runs_from_random_schedules_spread_the_first_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = flatten(jsplib(FT10))
+    start = best_schedule(data).placements
+    search = jobshop_tabu.TabuSearch(data, start, seed=0)
+    assert jobshop_tabu.RANDOM_STARTS >= 1 and search.random_starts == jobshop_tabu.RANDOM_STARTS
+    while search.random_starts:  # the first run, then the runs from random schedules
+        search.run(time.monotonic() + 30, max_iterations=2_000)
+    monkeypatch.setattr(jobshop_tabu, "RANDOM_STARTS", 0)
+    alone = jobshop_tabu.TabuSearch(data, start, seed=0)
+    alone.run(time.monotonic() + 30, max_iterations=search.iterations)
+    assert len(search.elite.schedules) >= 4
+    assert _pool_spread(search) > 1.2 * _pool_spread(alone)
+    assert search.best <= best_schedule(data).objective

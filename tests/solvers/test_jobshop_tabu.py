@@ -208,7 +208,6 @@ def test_a_job_shop_of_6000_operations_is_answered_within_five_seconds(warm_cpsa
 
 
 def test_path_relinking_moves_towards_the_target_and_keeps_schedules_feasible() -> None:
-
     problem = jsplib(FT10)
     data = flatten(problem)
     first = jobshop_tabu.TabuSearch(data, best_schedule(data, ["spt"]).placements, seed=1)
@@ -237,7 +236,6 @@ def test_the_elite_pool_keeps_distinct_schedules_and_the_best_heads() -> None:
 
 
 def test_the_elite_pool_crowds_out_near_copies_unless_they_are_shorter() -> None:
-
     data = flatten(jsplib(FT10))
     search = jobshop_tabu.TabuSearch(data, best_schedule(data).placements, seed=4)
     pool = search.elite
@@ -305,7 +303,6 @@ def test_heads_and_tails_after_a_move_match_a_full_evaluation(make) -> None:  # 
 def test_the_tabu_list_holds_machine_pairs_only_and_forbids_undoing_a_move() -> None:
     """One column per operation of the busiest machine, not one per operation: 200 jobs x 5
     machines take 1000 x 200 entries instead of 1000 x 1000 (1000 x 20 took 3 GB per search)."""
-
     rng = random.Random(4)
     problem = scheduling(["A", "B", "C", "D", "E"], [
         {"id": f"J{j}", "operations": [{"machine": m, "duration": rng.randint(1, 9)} for m in rng.sample("ABCDE", 5)]}

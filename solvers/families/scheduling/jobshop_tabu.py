@@ -98,19 +98,19 @@ seed 1: found at 300,000 iterations of 4,500,000, then nothing). Two searches ta
 stalled early (ta43 seed 1 2.33% -> 1.19%, ta41 seed 2 2.49% -> 1.60%); starting over after every unproductive
 pool restart (1) was worse on the mean (1.60%, 1.69%): trajectories cut short."""
 RANDOM_STARTS = 5
-"""Tabu runs from random schedules (`random_dispatch`) right after the first run, so the pool starts
-spread over several valleys instead of around the one the start schedule leads to (every seed's
-first run from the same constructive schedule ended in the same valley: la21 1053 on three seeds of
-eight, la38 1213 on all, each held for 0.5-1.5 s). Peng, Lü and Cheng's TS/PR builds its first
-population the same way. Tabu search alone from the constructive schedule, the 16 job shops of the
-CP-SAT backend's TABU_PATIENCE, seeds 0-5, fixed iterations (the same trajectories whatever the
-load), mean gap to the optimum, runs at the optimum of 96, per run better / worse: 500,000
-iterations (about 1.2 s on la21) 0 random starts 0.636% (29), 3 0.555% (37; 37 / 16), 5 0.506% (41;
-34 / 20); 1,500,000 iterations: 0 0.434%, 5 0.360% (24 / 14; per run -0.074 points, standard
-error 0.035). The five runs cost 36,000 (ft10) to 64,000 (abz7) iterations, 0.1-0.2 s; 174,000 on
-ta41. Large job shops, two searches taking turns (`parallel_tabu`, as on one thread), 5,500,000
-iterations each, ta41-ta50, seeds 1 and 2: mean gap to the best known 1.32% -> 1.27% (9 runs better,
-7 worse: noise), worst 2.25% (ta46 seed 1; ta48 seed 2 2.12%) -> 1.90%, none above 2%."""
+"""Tabu runs from random schedules (`random_dispatch`) right after the first run, so the pool starts spread
+over several valleys instead of around the one the start schedule leads to (every seed's first run from
+the same constructive schedule ended in the same valley: la21 1053 on three seeds of eight, held for
+500,000-740,000 iterations, 1.2-1.7 s; la38 1213 on every seed, to 3,000,000). Peng, Lü and Cheng's
+TS/PR builds its first population the same way. Tabu search alone from the constructive schedule, the 16
+job shops of the CP-SAT backend's TABU_PATIENCE, seeds 0-5, fixed iterations (the same trajectories
+whatever the load), mean gap to the optimum, runs at the optimum of 96, per run better / worse: 500,000
+iterations (about 1.2 s on la21) 0 random starts 0.636% (29), 3 0.555% (37; 37 / 16), 5 0.506% (41; 34 /
+20); 1,500,000 iterations: 0 0.434%, 5 0.360% (24 / 14; per run -0.074 points, standard error 0.035).
+The five runs cost 36,000 (ft10) to 64,000 (abz7) iterations, 0.1-0.2 s; 174,000 on ta41. Large job
+shops, two searches taking turns (`parallel_tabu`, as on one thread), 5,500,000 iterations each,
+ta41-ta50, seeds 1 and 2: mean gap to the best known 1.32% -> 1.27% (9 runs better, 7 worse: noise),
+worst 2.25% (ta46 seed 1; ta48 seed 2 2.12%) -> 1.90%, none above 2%."""
 CHUNK_SECONDS = 0.02
 """Target length of one compiled chunk of iterations: the clock is read, and better schedules
 reported, between chunks."""
@@ -209,6 +209,7 @@ class TabuSearch:
         """Times the search started over from a random schedule (FRESH_AFTER)."""
         self.job_ops = [list(ops) for ops in data.job_ops]
         self.random_starts = RANDOM_STARTS
+        """Runs from random schedules still to come (RANDOM_STARTS, right after the first run)."""
         self.finished = False
         """The search ended for a reason other than time and iterations: bound met, no move left, patience."""
 
@@ -316,8 +317,9 @@ class TabuSearch:
         return kernel.CONTINUE
 
     def _next_start(self) -> None:
-        """The next run starts part of the way from one elite schedule towards another (path
-        relinking), or from the best with random moves while the pool has one schedule."""
+        """The next run starts from a random schedule while RANDOM_STARTS are left, then part of the
+        way from one elite schedule towards another (path relinking), or from the best with random
+        moves while the pool has one schedule."""
         st = self.st
         if self.random_starts > 0:
             self.random_starts -= 1

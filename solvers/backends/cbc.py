@@ -21,7 +21,7 @@ from models.problem import Problem
 from solvers.contract import RawResult, SolveContext
 from solvers.mip.array_mip import ArrayMip, FloatArray, RowBlock
 from solvers.mip.cut_loop import CutLoop, MipOutcome, MipState
-from solvers.mip.early_start import report_quick_solution
+from solvers.mip.early_start import report_quick_solution, wait_for_bound
 from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
 from solvers.mip.formulations import build
 
@@ -220,12 +220,12 @@ def _summary(log: str) -> str:
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     """The backend entry point (see `solvers.contract.SolveFunction`)."""
     began = time.monotonic()
-    report_quick_solution(problem, context)
+    bound = report_quick_solution(problem, context)
     formulation = build(problem)
     formulation.plan_start(context.remaining(), context.options.seed)
     loop = CutLoop(formulation, context, NAME)
     session = CbcSession(formulation.mip, context)
     try:
-        return loop.run(session, build_time=time.monotonic() - began)
+        return wait_for_bound(bound, loop.run(session, build_time=time.monotonic() - began), context)
     finally:
         session.close()

@@ -14,7 +14,7 @@ import time
 from models.problem import Problem
 from solvers.contract import RawResult, SolveContext
 from solvers.mip.cut_loop import CutLoop
-from solvers.mip.early_start import report_quick_solution
+from solvers.mip.early_start import report_quick_solution, wait_for_bound
 from solvers.mip.early_start import warm_up as warm_up  # a warm pool loads the quick solutions' kernels ahead
 from solvers.mip.formulations import build
 from solvers.mip.highs_session import HighsSession
@@ -25,9 +25,9 @@ NAME = "highs"
 def solve(problem: Problem, context: SolveContext) -> RawResult:
     """The backend entry point (see `solvers.contract.SolveFunction`)."""
     began = time.monotonic()
-    report_quick_solution(problem, context)
+    bound = report_quick_solution(problem, context)
     formulation = build(problem)
     formulation.plan_start(context.remaining(), context.options.seed)
     loop = CutLoop(formulation, context, NAME)
     session = HighsSession(formulation, context, loop)
-    return loop.run(session, build_time=time.monotonic() - began)
+    return wait_for_bound(bound, loop.run(session, build_time=time.monotonic() - began), context)

@@ -1,15 +1,17 @@
 """A MIP run's answer carries the family's certified bound on every instance, not only large ones
 (`solvers.mip.family_bound`): found beside the solve, reported alone, merged with the solution."""
 
+import threading
 import time
 from multiprocessing import Pipe
 
 import pytest
 
-from models import SolveOptions, Termination, TspProblem, TspSolution
-from solvers.contract import Incumbent
+from models import SolveOptions, Status, Termination, TspProblem, TspSolution
+from solvers.contract import Incumbent, RawResult, SolveContext
 from solvers.families.tsp import certified
 from solvers.families.tsp.generator import random_tsp
+from solvers.mip.early_start import wait_for_bound
 from solvers.mip.family_bound import start_family_bound
 from solvers.objective import is_maximised
 from solvers.registry import load_builtin
@@ -86,3 +88,29 @@ def test_a_mip_run_cut_short_on_300_cities_has_a_certified_bound(backend: str) -
     raw = run_backend(load_builtin().get(backend), problem, SolveOptions(time_limit=2.0))
     assert raw.solution is not None and raw.objective is not None
     assert raw.bound is not None and 0 < raw.bound <= raw.objective
+
+
+@pytest.mark.parametrize("status", [Status.feasible, Status.optimal])
+def test_an_answer_that_is_not_proven_waits_for_the_bound_beside_the_solve(status: Status) -> None:
+    """A bound reported after the answer is dropped; an optimal answer has nothing to gain from it."""
+    reported = threading.Event()
+
+    def find_bound() -> None:
+        time.sleep(0.3)
+        reported.set()
+
+    bound = threading.Thread(target=find_bound, daemon=True)
+    bound.start()
+    raw = RawResult(status=status, termination=Termination.time_limit)
+    context = SolveContext(options=SolveOptions(time_limit=5.0))
+    assert wait_for_bound(bound, raw, context) is raw
+    assert reported.is_set() is (status is Status.feasible)
+
+
+def test_waiting_for_the_bound_ends_before_the_time_limit() -> None:
+    bound = threading.Thread(target=time.sleep, args=(3.0,), daemon=True)
+    bound.start()
+    began = time.monotonic()
+    wait_for_bound(bound, RawResult(status=Status.feasible, termination=Termination.time_limit),
+                   SolveContext(options=SolveOptions(time_limit=0.5)))
+    assert bound.is_alive() and time.monotonic() - began < 0.5

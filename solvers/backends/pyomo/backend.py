@@ -70,14 +70,15 @@ def solve(problem: Problem, context: SolveContext) -> RawResult:
         return RawResult(status=Status.error, termination=Termination.error,
                          native_status="unsupported: multi-objective", log="the Pyomo backend optimises one objective")
     began = time.monotonic()
-    early_start.report_quick_solution(problem, context)  # before Pyomo loads, in a process started for this request
+    bound = early_start.report_quick_solution(problem, context)  # before Pyomo loads (a process started for it)
     from solvers.backends.pyomo.build import build, make_solver
 
     solver = make_solver(context.options)
     building = time.monotonic()
     model = build(problem)
     loop = _Loop(model, solver, context)
-    return loop.run(time.monotonic() - began, handover=HANDOVER_PER_BUILD * (time.monotonic() - building))
+    raw = loop.run(time.monotonic() - began, handover=HANDOVER_PER_BUILD * (time.monotonic() - building))
+    return early_start.wait_for_bound(bound, raw, context)
 
 
 class _Loop:

@@ -33,8 +33,8 @@ backend's own Python (CBC writing its model file, Pyomo building its model): 300
 2 s got the plain 1-tree (11,551) from CBC and Pyomo with 0.2 s, where the same 0.2 s alone reach 12,910."""
 
 
-SETTLED = (Status.optimal, Status.infeasible, Status.unbounded)
-"""Answers the family bound can add nothing to."""
+SETTLED = (Status.optimal, Status.infeasible, Status.unbounded, Status.error)
+"""Answers the family bound can add nothing to (an error is reported at once)."""
 WAIT_MARGIN = 0.05
 """Seconds before the time limit at which an answer stops waiting for the bound beside the solve."""
 

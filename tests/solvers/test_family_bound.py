@@ -90,7 +90,7 @@ def test_a_mip_run_cut_short_on_300_cities_has_a_certified_bound(backend: str) -
     assert raw.bound is not None and 0 < raw.bound <= raw.objective
 
 
-@pytest.mark.parametrize("status", [Status.feasible, Status.optimal])
+@pytest.mark.parametrize("status", [Status.feasible, Status.no_solution, Status.optimal, Status.error])
 def test_an_answer_that_is_not_proven_waits_for_the_bound_beside_the_solve(status: Status) -> None:
     """A bound reported after the answer is dropped; an optimal answer has nothing to gain from it."""
     reported = threading.Event()
@@ -104,7 +104,7 @@ def test_an_answer_that_is_not_proven_waits_for_the_bound_beside_the_solve(statu
     raw = RawResult(status=status, termination=Termination.time_limit)
     context = SolveContext(options=SolveOptions(time_limit=5.0))
     assert wait_for_bound(bound, raw, context) is raw
-    assert reported.is_set() is (status is Status.feasible)
+    assert reported.is_set() is (status in (Status.feasible, Status.no_solution))
 
 
 def test_waiting_for_the_bound_ends_before_the_time_limit() -> None:
@@ -113,4 +113,5 @@ def test_waiting_for_the_bound_ends_before_the_time_limit() -> None:
     began = time.monotonic()
     wait_for_bound(bound, RawResult(status=Status.feasible, termination=Termination.time_limit),
                    SolveContext(options=SolveOptions(time_limit=0.5)))
-    assert bound.is_alive() and time.monotonic() - began < 0.5
+    # the join's timeout is 0.45 s; slack for a loaded machine, far below the bound thread's 3 s
+    assert bound.is_alive() and time.monotonic() - began < 0.75

@@ -101,16 +101,17 @@ RANDOM_STARTS = 5
 """Tabu runs from random schedules (`random_dispatch`) right after the first run, so the pool starts spread
 over several valleys instead of around the one the start schedule leads to (every seed's first run from
 the same constructive schedule ended in the same valley: la21 1053 on three seeds of eight, held for
-500,000-740,000 iterations, 1.2-1.7 s; la38 1213 on every seed, to 3,000,000). Peng, Lü and Cheng's
-TS/PR builds its first population the same way. Tabu search alone from the constructive schedule, the 16
-job shops of the CP-SAT backend's TABU_PATIENCE, seeds 0-5, fixed iterations (the same trajectories
-whatever the load), mean gap to the optimum, runs at the optimum of 96, per run better / worse: 500,000
-iterations (about 1.2 s on la21) 0 random starts 0.636% (29), 3 0.555% (37; 37 / 16), 5 0.506% (41; 34 /
-20); 1,500,000 iterations: 0 0.434%, 5 0.360% (24 / 14; per run -0.074 points, standard error 0.035).
-The five runs cost 36,000 (ft10) to 64,000 (abz7) iterations, 0.1-0.2 s; 174,000 on ta41. Large job
-shops, two searches taking turns (`parallel_tabu`, as on one thread), 5,500,000 iterations each,
-ta41-ta50, seeds 1 and 2: mean gap to the best known 1.32% -> 1.27% (9 runs better, 7 worse: noise),
-worst 2.25% (ta46 seed 1; ta48 seed 2 2.12%) -> 1.90%, none above 2%."""
+500,000-740,000 iterations, 1.2-1.7 s; la38 1213 on all eight seeds at 500,000 iterations, and on the
+three run to 3,000,000). Peng, Lü and Cheng's TS/PR builds its first population from random solutions
+improved by tabu search. Tabu search alone from the constructive schedule, the 16 job shops of the CP-
+SAT backend's TABU_PATIENCE, seeds 0-5, fixed iterations (the same trajectories whatever the load), mean
+gap to the optimum, runs at the optimum of 96, per run better / worse: 500,000 iterations (about 1.2 s
+on la21) 0 random starts 0.636% (29), 3 0.555% (37; 37 / 16), 5 0.506% (41; 34 / 20); 1,500,000
+iterations: 0 0.434%, 5 0.360% (24 / 14; per run -0.074 points, standard error 0.035). The five runs
+cost 36,000 (ft10) to 64,000 (abz7) iterations (about 0.1 s on la21), 174,000 on ta41. Large job shops,
+two searches taking turns (`parallel_tabu`, as on one thread), 5,500,000 iterations each, ta41-ta50,
+seeds 1 and 2: mean gap to the best known 1.32% -> 1.27% (9 runs better, 7 worse: noise), worst 2.25%
+(ta46 seed 1; ta48 seed 2 2.12%) -> 1.90%, none above 2%."""
 CHUNK_SECONDS = 0.02
 """Target length of one compiled chunk of iterations: the clock is read, and better schedules
 reported, between chunks."""
